@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint setup assets messages clean-data
+
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+
+messages: $(STAMP)
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+setup: $(STAMP) assets messages
+
+run: setup
+	$(BIN)/python -m sellercenter.embedded run
+
+test: setup
+	$(BIN)/ruff check .
+	SELLERCENTER_TESTING=1 $(BIN)/python -m sellercenter.embedded exec -- $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,22 @@
+"""URLs outside any store: landing, accounts, my stores, invitations, the platform admin and probes."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from sellercenter import health
+from stores.urls import public_patterns
+from stores.views import public
+
+handler403 = "sellercenter.errorpages.permission_denied"
+handler404 = "sellercenter.errorpages.page_not_found"
+handler500 = "sellercenter.errorpages.server_error"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("stores/", include(public_patterns)),
+    path("invitations/<str:token>/", public.invitation_accept, name="invitation-accept"),
+    path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from sellercenter.errors import DomainError
+
+from .fx import fx_rates_import
+from .models import FXRate, Invitation, Marketplace, Membership, Role, Store, TaxRegistration
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "joined_at"]
+    readonly_fields = ["joined_at"]
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ["name", "handle", "home_country", "base_currency", "status", "created_at"]
+    list_filter = ["status", "home_country", "base_currency"]
+    search_fields = ["name", "handle", "contact_email"]
+    readonly_fields = ["schema_name", "handle", "created_at"]
+    filter_horizontal = ["marketplaces"]
+    actions = ["suspend", "reactivate"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "handle", "schema_name", "status", "suspension_reason", "created_at"]}),
+        (_("Selling"), {"fields": ["home_country", "base_currency", "default_language", "timezone", "marketplaces"]}),
+        (_("Profile"), {"fields": ["logo", "description", "contact_email", "address_line1", "address_line2", "city",
+                                   "region", "postal_code", "address_country", "require_two_factor"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A store is opened by a seller, which provisions its schema and makes its Owner.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Suspend the selected stores"))
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Store]) -> None:
+        count = queryset.update(status=Store.Status.SUSPENDED)
+        self.message_user(request, _("%(count)s stores suspended.") % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Reactivate the selected stores"))
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[Store]) -> None:
+        count = queryset.update(status=Store.Status.ACTIVE, suspension_reason="")
+        self.message_user(request, _("%(count)s stores reactivated.") % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(Marketplace)
+class MarketplaceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "country", "currency", "language", "timezone", "is_active", "sort_order"]
+    list_editable = ["is_active", "sort_order"]
+    search_fields = ["code", "name"]
+
+
+class FXImportForm(forms.Form):
+    file = forms.FileField(label=_("ECB XML or CSV file"))
+    source = forms.CharField(label=_("Source"), initial="ECB", max_length=40)
+
+
+@admin.register(FXRate)
+class FXRateAdmin(admin.ModelAdmin):
+    list_display = ["rate_date", "currency", "rate", "source"]
+    list_filter = ["currency", "source"]
+    date_hierarchy = "rate_date"
+    change_list_template = "admin/stores/fxrate/change_list.html"
+
+    def get_urls(self) -> list[Any]:
+        return [path("import/", self.admin_site.admin_view(self.import_view), name="stores_fxrate_import"),
+                *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        form = FXImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                count = fx_rates_import(data=upload.read(), filename=upload.name, source=form.cleaned_data["source"])
+            except DomainError as error:
+                form.add_error("file", error.message)
+            else:
+                self.message_user(request, _("%(count)s rates imported.") % {"count": count}, messages.SUCCESS)
+                return redirect("admin:stores_fxrate_changelist")
+        context = {**self.admin_site.each_context(request), "form": form, "title": _("Import FX rates"),
+                   "opts": self.model._meta}
+        return render(request, "admin/stores/fxrate/import.html", context)
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["name", "store", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "store__handle"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "store", "role", "joined_at"]
+    search_fields = ["user__email", "store__handle"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "store", "role"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "store", "role", "status", "created_at", "expires_at"]
+    list_filter = ["status"]
+    search_fields = ["email", "store__handle"]
+
+
+@admin.register(TaxRegistration)
+class TaxRegistrationAdmin(admin.ModelAdmin):
+    list_display = ["store", "country", "kind", "number"]
+    search_fields = ["number", "store__handle"]

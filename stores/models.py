@@ -1,0 +1,293 @@
+"""The platform's public data: stores (tenants), marketplaces, FX rates, and who works in which store."""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from .permissions import FULL_ACCESS, Level, Module
+from .reference import validate_content_language, validate_country, validate_currency
+
+HANDLE_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$"
+handle_validator = RegexValidator(
+    HANDLE_PATTERN,
+    _("Use 3 to 40 lowercase letters, digits and hyphens, starting and ending with a letter or digit."),
+)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Marketplace(models.Model):
+    """A country site of the marketplace, such as US or JP, with its currency, language and time zone."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    language = models.CharField(_("language"), max_length=10, validators=[validate_content_language])
+    timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
+    is_active = models.BooleanField(_("open to sellers"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("marketplace")
+        verbose_name_plural = _("marketplaces")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class FXRateQuerySet(models.QuerySet["FXRate"]):
+    def on_or_before(self, day: object) -> FXRateQuerySet:
+        return self.filter(rate_date__lte=day)
+
+
+class FXRate(models.Model):
+    """Units of ``currency`` that one euro buys on ``rate_date`` (the ECB's convention)."""
+
+    rate_date = models.DateField(_("date"))
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    rate = models.DecimalField(_("units per euro"), max_digits=18, decimal_places=8)
+    source = models.CharField(_("source"), max_length=40, default="ECB")
+
+    objects = FXRateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-rate_date", "currency"]
+        verbose_name = _("FX rate")
+        verbose_name_plural = _("FX rates")
+        constraints = [
+            models.UniqueConstraint(fields=["rate_date", "currency"], name="fxrate_one_per_day"),
+            models.CheckConstraint(condition=Q(rate__gt=Decimal("0")), name="fxrate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rate_date} EUR/{self.currency} {self.rate}"
+
+
+class StoreQuerySet(models.QuerySet["Store"]):
+    def active(self) -> StoreQuerySet:
+        return self.filter(status=Store.Status.ACTIVE)
+
+
+class Store(TenantMixin):
+    """A seller's store. Its own data lives in the PostgreSQL schema named ``schema_name``."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+
+    handle = models.CharField(_("handle"), max_length=40, unique=True, validators=[handle_validator])
+    name = models.CharField(_("store name"), max_length=120)
+    home_country = models.CharField(_("home country"), max_length=2, validators=[validate_country])
+    base_currency = models.CharField(_("base currency"), max_length=3, validators=[validate_currency])
+    default_language = models.CharField(_("default language"), max_length=10, validators=[validate_content_language])
+    timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
+    marketplaces = models.ManyToManyField(Marketplace, verbose_name=_("marketplaces"), related_name="stores")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    suspension_reason = models.CharField(_("suspension reason"), max_length=255, blank=True)
+    require_two_factor = models.BooleanField(_("require two-factor authentication"), default=False)
+
+    logo = models.ImageField(_("logo"), upload_to="logo/", blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("state / province"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    address_country = models.CharField(_("country"), max_length=2, blank=True, validators=[validate_country])
+
+    created_at = models.DateTimeField(_("opened"), default=now)
+
+    # Provisioning is driven by stores.services.store_open inside one transaction.
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    objects = StoreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.handle})"
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
+
+    @property
+    def path(self) -> str:
+        return f"/store/{self.handle}/"
+
+
+class Domain(DomainMixin):
+    """Required by django-tenants; stores are routed by path, so only custom domains would go here."""
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+
+class Role(models.Model):
+    """A named set of module levels inside one store."""
+
+    class Kind(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+        CUSTOM = "custom", _("Custom")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="roles", verbose_name=_("store"))
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CUSTOM)
+    levels = models.JSONField(_("levels"), default=dict)
+
+    class Meta:
+        ordering = ["store", "kind", "name"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "name"], name="role_name_unique_in_store"),
+            models.UniqueConstraint(
+                fields=["store", "kind"], condition=~Q(kind="custom"), name="role_one_owner_and_admin"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.CUSTOM:
+            return self.name
+        return str(self.Kind(self.kind).label)
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind != self.Kind.CUSTOM
+
+    def level(self, module: Module | str) -> Level:
+        if self.is_system:
+            return Level(FULL_ACCESS[Module(module).value])
+        return Level(int(self.levels.get(Module(module).value, Level.NONE)))
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def for_user(self, user: object) -> MembershipQuerySet:
+        return self.filter(user=user).select_related("store", "role").order_by("store__name")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("store"))
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("role"))
+    joined_at = models.DateTimeField(_("joined"), default=now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["store", "joined_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "store"], name="membership_once_per_store")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.store.handle}"
+
+    def level(self, module: Module | str) -> Level:
+        return self.role.level(module)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role.kind == Role.Kind.OWNER
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(status=Invitation.Status.PENDING, expires_at__gt=now())
+
+
+class Invitation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("store"))
+    email = models.EmailField(_("e-mail"))
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("role"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("sent"), default=now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "email"], condition=Q(status="pending"), name="invitation_one_pending_per_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} -> {self.store.handle}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= now()
+
+
+class TaxRegistration(models.Model):
+    """A store's tax number in one country (VAT, GST, ABN, unified social credit code...)."""
+
+    class Kind(models.TextChoices):
+        VAT = "vat", _("VAT number")
+        GST = "gst", _("GST number")
+        ABN = "abn", _("Australian Business Number")
+        USCC = "uscc", _("Unified social credit code")
+        OTHER = "other", _("Other tax number")
+
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="tax_registrations", verbose_name=_("store")
+    )
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    kind = models.CharField(_("type"), max_length=8, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=40)
+    created_at = models.DateTimeField(_("added"), default=now)
+
+    class Meta:
+        ordering = ["country", "kind"]
+        verbose_name = _("tax registration")
+        verbose_name_plural = _("tax registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "country", "kind"], name="taxreg_one_per_country_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.get_kind_display()} {self.number}"

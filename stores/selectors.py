@@ -1,0 +1,68 @@
+"""Reads for store pages, shaped for the page that shows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Invitation, Membership, Role, Store, TaxRegistration
+
+
+def membership_list_for_user(*, user: Any) -> QuerySet[Membership]:
+    return Membership.objects.for_user(user)
+
+
+def member_list(*, store: Store) -> QuerySet[Membership]:
+    return Membership.objects.filter(store=store).select_related("user", "role").order_by("joined_at")
+
+
+def member_get(*, store: Store, pk: int) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("user", "role"), store=store, pk=pk)
+
+
+def role_list(*, store: Store) -> QuerySet[Role]:
+    return Role.objects.filter(store=store).order_by("kind", "name")
+
+
+def role_get(*, store: Store, pk: int) -> Role:
+    return get_object_or_404(Role, store=store, pk=pk)
+
+
+def invitation_pending_list(*, store: Store) -> QuerySet[Invitation]:
+    return Invitation.objects.pending().filter(store=store).select_related("role", "invited_by")
+
+
+def invitation_get(*, store: Store, pk: int) -> Invitation:
+    return get_object_or_404(Invitation, store=store, pk=pk)
+
+
+def tax_registration_list(*, store: Store) -> QuerySet[TaxRegistration]:
+    return TaxRegistration.objects.filter(store=store)
+
+
+def tax_registration_get(*, store: Store, pk: int) -> TaxRegistration:
+    return get_object_or_404(TaxRegistration, store=store, pk=pk)
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    key: str
+    done: bool
+
+
+def setup_checklist(*, store: Store, user: Any) -> list[ChecklistStep]:
+    """What a new store still has to do, from the store's real state."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    profile_done = bool(store.contact_email and store.address_line1 and store.city and store.address_country)
+    return [
+        ChecklistStep("profile", profile_done),
+        ChecklistStep("logo", bool(store.logo)),
+        ChecklistStep("tax", TaxRegistration.objects.filter(store=store).exists()),
+        ChecklistStep("team", Membership.objects.filter(store=store).count() > 1
+                      or Invitation.objects.pending().filter(store=store).exists()),
+        ChecklistStep("two_factor", TOTPDevice.objects.filter(user=user, confirmed=True).exists()),
+    ]

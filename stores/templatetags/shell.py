@@ -1,0 +1,54 @@
+"""Links across the public site and the stores, and locale-aware formatting through Babel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+from django import template
+from django.utils import timezone
+
+from ..reference import babel_locale
+from ..routing import public_reverse, store_reverse
+
+register = template.Library()
+
+
+@register.simple_tag
+def public_url(viewname: str, *args: Any, **kwargs: Any) -> str:
+    return public_reverse(viewname, *args, **kwargs)
+
+
+@register.simple_tag
+def store_url(handle: str, viewname: str, *args: Any, **kwargs: Any) -> str:
+    return store_reverse(handle, viewname, *args, **kwargs)
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str) -> str:
+    """``{{ amount|money:"JPY" }}`` in the reader's locale, with the currency's own number of decimals."""
+    if amount is None:
+        return ""
+    return format_currency(amount, currency, locale=babel_locale())
+
+
+@register.filter
+def number(value: Decimal | int | None) -> str:
+    return "" if value is None else format_decimal(value, locale=babel_locale())
+
+
+@register.filter
+def when(value: dt.datetime | None, style: str = "medium") -> str:
+    """A datetime in the current (store's) time zone, formatted for the reader's locale."""
+    if value is None:
+        return ""
+    return format_datetime(timezone.localtime(value), format=style, tzinfo=timezone.get_current_timezone(),
+                           locale=babel_locale())
+
+
+@register.filter
+def day(value: dt.date | None, style: str = "medium") -> str:
+    return "" if value is None else format_date(value, format=style, locale=babel_locale())
