@@ -18,7 +18,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 assets: node_modules/.package-lock.json
 
 messages: $(STAMP)
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(BIN)/python -m sellercenter.translations
 
 setup: $(STAMP) assets messages
 

@@ -19,8 +19,10 @@ from .tasks import email_send
 class SignUpForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}), help_text=_("At least 10 characters, not only digits, not a common password."))
+    password1 = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters, not only digits, not a common password."),
+    )
     password2 = forms.CharField(label=_("Password again"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 

@@ -30,11 +30,11 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         indexes = [models.Index(fields=["action", "-at"], name="activity_action_at")]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_repr}"
+
     @property
     def action_label(self) -> str:
         from .labels import action_label
 
         return action_label(self.action)
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_repr}"

@@ -11,6 +11,7 @@ from django_tenants.utils import get_public_schema_name
 
 from .models import Activity
 
+
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
+from django.db import connection
 from tenant_schemas_celery.app import CeleryApp
+from tenant_schemas_celery.task import TenantTask
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellercenter.settings")
 
@@ -12,3 +15,20 @@ app = CeleryApp("sellercenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["sellercenter"], related_name="heartbeat")
+
+
+class StoreTaskOutsideStore(RuntimeError):
+    """A store task was started without a store: it was sent from outside any store's context."""
+
+
+class StoreTask(TenantTask):
+    """Base for tasks that work on one store's data: they refuse to run in the public schema."""
+
+    abstract = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from django_tenants.utils import get_public_schema_name
+
+        if connection.schema_name == get_public_schema_name():
+            raise StoreTaskOutsideStore(f"{self.name} must run inside a store; it was sent from the public schema.")
+        return super().__call__(*args, **kwargs)

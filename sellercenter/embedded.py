@@ -63,7 +63,7 @@ class Services:
         runtime.mkdir(mode=0o700, exist_ok=True)
         os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
         self.postgres = pgserver.get_server(DATA / "pg", cleanup_mode="stop")
-        exists = self.postgres.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
+        exists = self.postgres.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608
         if "1 row" not in exists:
             self.postgres.psql(f"CREATE DATABASE {DB_NAME};")
         uri = urlparse(self.postgres.get_uri(DB_NAME))
@@ -87,8 +87,8 @@ class Services:
         if self.redis is not None:
             try:
                 self.redis.shutdown(save=True, now=True)
-            except Exception:  # noqa: BLE001 - already gone is fine
-                pass
+            except Exception as error:  # noqa: BLE001 - already gone is fine
+                _log(f"Redis was already stopped ({error.__class__.__name__}).")
             self.redis = None
         if self.postgres is not None:
             self.postgres.cleanup()

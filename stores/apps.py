@@ -18,6 +18,7 @@ class StoresConfig(AppConfig):
             "role.changed": _("Role changed"),
             "role.deleted": _("Role deleted"),
             "invitation.sent": _("Invitation sent"),
+            "invitation.emailed": _("Invitation e-mailed"),
             "invitation.revoked": _("Invitation withdrawn"),
             "member.joined": _("Member joined"),
             "member.role_changed": _("Member's role changed"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from defusedxml import ElementTree as ET
+from defusedxml.common import DefusedXmlException
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -41,7 +42,9 @@ def _date(value: str, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError) as error:
-        raise DomainError(_("%(where)s: %(value)s is not a date (YYYY-MM-DD).") % {"where": where, "value": value}) from error
+        raise DomainError(
+            _("%(where)s: %(value)s is not a date (YYYY-MM-DD).") % {"where": where, "value": value}
+        ) from error
 
 
 def _currency(value: str, where: str) -> str:
@@ -55,7 +58,7 @@ def parse_ecb_xml(data: bytes) -> list[ParsedRate]:
     """The ECB's eurofxref XML (daily or historical): Cube[time] > Cube[currency, rate]."""
     try:
         root = ET.fromstring(data)
-    except ET.ParseError as error:
+    except (ET.ParseError, DefusedXmlException) as error:
         raise DomainError(_("The file is not valid XML: %(error)s") % {"error": error}) from error
     rates: list[ParsedRate] = []
     for day in root.iterfind(".//ecb:Cube[@time]", ECB_NS):

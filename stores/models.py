@@ -239,6 +239,7 @@ class Invitation(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("sent"), default=now)
     expires_at = models.DateTimeField(_("expires"))
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

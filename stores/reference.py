@@ -53,8 +53,9 @@ territory_name = lazy(_territory_name, str)
 currency_name = lazy(_currency_name, str)
 
 # ISO 3166 codes Babel knows, without the regions made of digits (001 "World") and the private-use "ZZ".
+_NOT_COUNTRIES = {"ZZ", "EU", "EZ", "UN", "QO"}
 COUNTRY_CODES = sorted(
-    code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
+    code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
 )
 CURRENCY_CODES = sorted(code for code in list_currencies() if len(code) == 3)
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from sellercenter.middleware import request_store
 
-from .models import Membership, Store
+from .models import Membership
 from .permissions import store_permission_of
 
 STORE_PATH = re.compile(r"^/store/(?P<handle>[a-z0-9-]{1,40})(?P<rest>/.*)?$")

@@ -134,9 +134,8 @@ def store_set_marketplaces(*, actor: Any, store: Store, marketplaces: Iterable[M
         store.marketplaces.set(wanted)
         after = [m.code for m in wanted]
         if before != after:
-            activity_record(
-                actor=actor, action="store.marketplaces_changed", target=store, changes={"marketplaces": [before, after]}
-            )
+            activity_record(actor=actor, action="store.marketplaces_changed", target=store,
+                            changes={"marketplaces": [before, after]})
     return store
 
 
@@ -366,7 +365,9 @@ def tax_registration_add(*, actor: Any, store: Store, country: str, kind: str, n
                 changes={"number": [None, normalised]},
             )
     except IntegrityError as error:
-        raise DomainError(_("This store already has a number of this type for this country."), field="kind") from error
+        raise DomainError(
+            _("This store already has a number of this type for this country."), field="kind"
+        ) from error
     return registration
 
 

@@ -83,6 +83,6 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(user=staff, store=store, defaults={"role": role})
             logins += [(owner.email, f"Owner of /store/{store.handle}/"),
                        (staff.email, f"Order clerk in /store/{store.handle}/")]
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password: {DEMO_PASSWORD}):"))
         for email, what in logins:
             self.stdout.write(f"  {email:<34} {what}")
