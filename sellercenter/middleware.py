@@ -35,11 +35,14 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
-                request_user.set(str(user.pk))
+            store = getattr(request, "tenant", None)
             elapsed_ms = (time.perf_counter() - started) * 1000
             logger.info(
-                "%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed_ms
+                "%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed_ms,
+                extra={
+                    "store": store.handle if store is not None else "-",
+                    "user": str(user.pk) if user is not None and user.is_authenticated else "-",
+                },
             )
             return response
         finally:

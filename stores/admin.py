@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from sellercenter.errors import DomainError
 
@@ -50,12 +51,14 @@ class StoreAdmin(admin.ModelAdmin):
     @admin.action(description=_("Suspend the selected stores"))
     def suspend(self, request: HttpRequest, queryset: QuerySet[Store]) -> None:
         count = queryset.update(status=Store.Status.SUSPENDED)
-        self.message_user(request, _("%(count)s stores suspended.") % {"count": count}, messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)s store suspended.", "%(count)s stores suspended.", count)
+                          % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Reactivate the selected stores"))
     def reactivate(self, request: HttpRequest, queryset: QuerySet[Store]) -> None:
         count = queryset.update(status=Store.Status.ACTIVE, suspension_reason="")
-        self.message_user(request, _("%(count)s stores reactivated.") % {"count": count}, messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)s store reactivated.", "%(count)s stores reactivated.", count)
+                          % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(Marketplace)
@@ -90,7 +93,8 @@ class FXRateAdmin(admin.ModelAdmin):
             except DomainError as error:
                 form.add_error("file", error.message)
             else:
-                self.message_user(request, _("%(count)s rates imported.") % {"count": count}, messages.SUCCESS)
+                self.message_user(request, ngettext("%(count)s rate imported.", "%(count)s rates imported.", count)
+                                  % {"count": count}, messages.SUCCESS)
                 return redirect("admin:stores_fxrate_changelist")
         context = {**self.admin_site.each_context(request), "form": form, "title": _("Import FX rates"),
                    "opts": self.model._meta}

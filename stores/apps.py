@@ -17,7 +17,7 @@ class StoresConfig(AppConfig):
             "role.created": _("Role created"),
             "role.changed": _("Role changed"),
             "role.deleted": _("Role deleted"),
-            "invitation.sent": _("Invitation sent"),
+            "invitation.sent": _("Invitation created"),
             "invitation.emailed": _("Invitation e-mailed"),
             "invitation.revoked": _("Invitation withdrawn"),
             "member.joined": _("Member joined"),

@@ -23,7 +23,7 @@ from django.shortcuts import render
 from django.urls import get_script_prefix, reverse, set_script_prefix
 from django.utils import timezone
 
-from sellercenter.middleware import request_store
+from sellercenter.middleware import request_store, request_user
 
 from .models import Membership
 from .permissions import store_permission_of
@@ -72,6 +72,8 @@ class StoreRoutingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.tenant = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
+        if request.user.is_authenticated:
+            request_user.set(str(request.user.pk))  # for error logs; reset by RequestLogMiddleware
         match = STORE_PATH.match(request.path_info)
         if match is None:
             connection.set_schema_to_public()

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -16,6 +24,71 @@ from stores.permissions import NO_ACCESS
 from stores.platform_data import marketplaces_ensure
 
 PASSWORD = "correct-horse-battery-42"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url_for_subprocess() -> str:
+    """The test database as a DATABASE_URL, for a worker or server started by a test."""
+    db = connection.settings_dict
+    raw_host = db["HOST"] or ""
+    host = quote(raw_host, safe="") if raw_host.startswith("/") else raw_host
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{host}{port}/{db['NAME']}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    from django.conf import settings
+
+    return {**os.environ, "DATABASE_URL": database_url_for_subprocess(), "REDIS_URL": settings.REDIS_URL,
+            "SELLERCENTER_TESTING": "1", **extra}
+
+
+class LiveServer:
+    def __init__(self, url: str, mail_dir: Path) -> None:
+        self.url = url
+        self.mail_dir = mail_dir
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper() -> None:
+    """pytest-django's hook into its threaded live server, which ``live_server`` below replaces."""
+
+
+@pytest.fixture
+def live_server(django_db_setup: None, tmp_path: Path) -> Iterator[LiveServer]:
+    """The app served by gunicorn on 127.0.0.1 against the test database; stopped when the test ends.
+
+    It replaces pytest-django's threaded live server: the production WSGI server, in its own process, with
+    tasks run eagerly and e-mail written to files under the test's temporary folder.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = subprocess_env(CELERY_TASK_ALWAYS_EAGER="1", EMAIL_FILE_PATH=str(tmp_path / "mail"),
+                         MEDIA_ROOT=str(tmp_path / "media"))
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "sellercenter.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--threads", "4", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=1)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError("the test server exited") from None
+                time.sleep(0.2)
+        yield LiveServer(url, tmp_path / "mail")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def _user(email: str, **extra: Any) -> User:

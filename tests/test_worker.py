@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -21,16 +18,9 @@ from audit.models import Activity
 from sellercenter.celery import StoreTaskOutsideStore
 from stores.models import Invitation, Role, Store
 from stores.tasks import email_send_invitation
+from tests.conftest import subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "", safe="") if (db["HOST"] or "").startswith("/") else db["HOST"]
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{host}{port}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -38,14 +28,8 @@ def worker(django_db_setup: None, tmp_path: Path) -> Any:
     from sellercenter.celery import app
 
     app.control.purge()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "SELLERCENTER_TESTING": "1",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-    }
+    env = subprocess_env(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+                         EMAIL_FILE_PATH=str(tmp_path / "mail"))
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "sellercenter", "worker", "--pool", "solo", "-l", "warning",
          "--without-heartbeat", "--without-gossip", "--without-mingle"],
