@@ -31,7 +31,7 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy .
+	SELLERCENTER_TESTING=1 $(BIN)/mypy .
 
 clean-data:
 	rm -rf .data

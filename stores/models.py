@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -83,6 +86,17 @@ class StoreQuerySet(models.QuerySet["Store"]):
         return self.filter(status=Store.Status.ACTIVE)
 
 
+def store_files_storage() -> FileSystemStorage:
+    # The logo belongs to the public Store row, so its URL must not depend on which schema is active:
+    # plain storage, with the store's own folder in the path.
+    return FileSystemStorage()
+
+
+def store_logo_path(instance: Store, filename: str) -> str:
+    extension = Path(filename).suffix.lower()[:5]
+    return f"{instance.schema_name}/logo/{uuid.uuid4().hex}{extension}"
+
+
 class Store(TenantMixin):
     """A seller's store. Its own data lives in the PostgreSQL schema named ``schema_name``."""
 
@@ -101,7 +115,7 @@ class Store(TenantMixin):
     suspension_reason = models.CharField(_("suspension reason"), max_length=255, blank=True)
     require_two_factor = models.BooleanField(_("require two-factor authentication"), default=False)
 
-    logo = models.ImageField(_("logo"), upload_to="logo/", blank=True)
+    logo = models.ImageField(_("logo"), upload_to=store_logo_path, storage=store_files_storage, blank=True)
     description = models.TextField(_("description"), blank=True, max_length=2000)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
