@@ -101,7 +101,7 @@ class TwoFactorRequirementForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none())
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none(), empty_label=_("Choose a role"))
 
     def __init__(self, *args: Any, roles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
