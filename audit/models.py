@@ -38,3 +38,38 @@ class Activity(models.Model):
         from .labels import action_label
 
         return action_label(self.action)
+
+
+class Notification(models.Model):
+    """Something the store's team should know (a SKU running low, an import finished). Shown in the header's list
+    and in the daily e-mail digest. The text is rendered from ``kind`` and ``params`` in the reader's language."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    # The module whose view level a member needs to see it ("catalog" for stock alerts).
+    module = models.CharField(_("module"), max_length=20)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    emailed_at = models.DateTimeField(_("in digest"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class NotificationCursor(models.Model):
+    """The newest notification a person has seen in this store; everything after it is unread."""
+
+    user_id = models.BigIntegerField(_("person id"), unique=True)
+    last_seen_id = models.BigIntegerField(_("last seen"), default=0)
+
+    class Meta:
+        verbose_name = _("notification cursor")
+        verbose_name_plural = _("notification cursors")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.last_seen_id}"

@@ -66,6 +66,8 @@ SHARED_APPS = [
 # Store apps get their tables in every store's own schema.
 TENANT_APPS = [
     "audit",
+    "jobs",
+    "catalog",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -73,7 +75,9 @@ TENANT_MODEL = "stores.Store"
 TENANT_DOMAIN_MODEL = "stores.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 TENANT_LIMIT_SET_CALLS = True
-TENANT_CREATION_FAKES_MIGRATIONS = False
+# New stores get their schema by cloning this migrated template (stores.provisioning).
+TENANT_BASE_SCHEMA = "store_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
 
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 

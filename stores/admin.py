@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 from sellercenter.errors import DomainError
 
 from .fx import fx_rates_import
-from .models import FXRate, Invitation, Marketplace, Membership, Role, Store, TaxRegistration
+from .models import Category, FXRate, Invitation, Marketplace, Membership, Role, Store, TaxRegistration
+from .services import category_save
 
 
 class MembershipInline(admin.TabularInline):
@@ -41,6 +42,9 @@ class StoreAdmin(admin.ModelAdmin):
                                    "region", "postal_code", "address_country", "require_two_factor"]}),
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Store]:
+        return super().get_queryset(request).sellers()
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A store is opened by a seller, which provisions its schema and makes its Owner.
         return False
@@ -59,6 +63,17 @@ class StoreAdmin(admin.ModelAdmin):
         count = queryset.update(status=Store.Status.ACTIVE, suspension_reason="")
         self.message_user(request, ngettext("%(count)s store reactivated.", "%(count)s stores reactivated.", count)
                           % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["path", "name_en", "name_zh", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name_en", "name_zh"]
+    readonly_fields = ["path"]
+
+    def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
+        category_save(category=obj)
 
 
 @admin.register(Marketplace)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +53,34 @@ class Marketplace(models.Model):
         return f"{self.code} · {self.name}"
 
 
+class Category(models.Model):
+    """The platform's product category tree. Finance reads commission rates by category and site from it."""
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("parent"))
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
+    # "electronics/audio/headphones": the codes from the root, for listing a branch with one indexed query.
+    path = models.CharField(_("path"), max_length=500, editable=False, db_index=True)
+    is_active = models.BooleanField(_("open for listing"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.path
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+    def localized_name(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") and self.name_zh else self.name_en
+
+
 class FXRateQuerySet(models.QuerySet["FXRate"]):
     def on_or_before(self, day: object) -> FXRateQuerySet:
         return self.filter(rate_date__lte=day)
@@ -83,7 +111,11 @@ class FXRate(models.Model):
 
 class StoreQuerySet(models.QuerySet["Store"]):
     def active(self) -> StoreQuerySet:
-        return self.filter(status=Store.Status.ACTIVE)
+        return self.filter(status=Store.Status.ACTIVE).sellers()
+
+    def sellers(self) -> StoreQuerySet:
+        """Real stores: without the internal template that new stores are cloned from."""
+        return self.exclude(schema_name=settings.TENANT_BASE_SCHEMA)
 
 
 def store_files_storage() -> FileSystemStorage:
@@ -145,6 +177,27 @@ class Store(TenantMixin):
     def is_suspended(self) -> bool:
         return self.status == self.Status.SUSPENDED
 
+    def create_schema(self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1) -> bool:
+        """Clone the migrated template schema when there is one (see stores.provisioning); else migrate."""
+        from django.core.management import call_command
+        from django_tenants.utils import schema_exists
+
+        from .provisioning import schema_clone, schema_missing_migrations, template_schema_name
+
+        template = template_schema_name()
+        if not (sync_schema and template and template != self.schema_name and schema_exists(template)):
+            return bool(super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema,
+                                              verbosity=verbosity))
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        schema_clone(source=template, target=self.schema_name)
+        if schema_missing_migrations(self.schema_name):
+            # The template is behind this release's code: apply what it lacks to the new schema.
+            call_command("migrate_schemas", tenant=True, schema_name=self.schema_name, interactive=False,
+                         verbosity=verbosity)
+        connection.set_schema_to_public()
+        return True
+
     @property
     def path(self) -> str:
         return f"/store/{self.handle}/"
@@ -194,6 +247,10 @@ class Role(models.Model):
     @property
     def is_system(self) -> bool:
         return self.kind != self.Kind.CUSTOM
+
+    def access(self) -> list[tuple[str, str]]:
+        """(module, level) labels for every module this role can reach, in the modules' order."""
+        return [(str(module.label), str(self.level(module).label)) for module in Module if self.level(module)]
 
     def level(self, module: Module | str) -> Level:
         if self.is_system:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .models import Invitation, Membership, Role, Store, TaxRegistration
 
 
 def membership_list_for_user(*, user: Any) -> QuerySet[Membership]:
     return Membership.objects.for_user(user)
+
+
+def store_just_opened_by(*, user: Any, handle: str, within: dt.timedelta = dt.timedelta(minutes=5)) -> Store | None:
+    """The store with this handle if ``user`` opened it moments ago: a second click on "Open" lands there."""
+    return Store.objects.filter(
+        handle=handle, created_at__gte=timezone.now() - within,
+        memberships__user=user, memberships__role__kind=Role.Kind.OWNER,
+    ).first()
 
 
 def member_list(*, store: Store) -> QuerySet[Membership]:
@@ -24,7 +34,8 @@ def member_get(*, store: Store, pk: int) -> Membership:
 
 
 def role_list(*, store: Store) -> QuerySet[Role]:
-    return Role.objects.filter(store=store).order_by("kind", "name")
+    rank = Case(When(kind=Role.Kind.OWNER, then=0), When(kind=Role.Kind.ADMIN, then=1), default=2)
+    return Role.objects.filter(store=store).order_by(rank, "name")
 
 
 def role_get(*, store: Store, pk: int) -> Role:

@@ -18,8 +18,9 @@ from django_tenants.utils import schema_context
 from audit.services import activity_record, diff, snapshot
 from sellercenter.errors import DomainError
 
-from .models import Invitation, Marketplace, Membership, Role, Store, TaxRegistration
+from .models import Category, Invitation, Marketplace, Membership, Role, Store, TaxRegistration
 from .permissions import Level, Module
+from .provisioning import template_ensure
 from .taxnumbers import normalise_tax_number
 
 RESERVED_HANDLES = frozenset(
@@ -81,6 +82,7 @@ def store_open(
         store.full_clean(exclude=["schema_name"], validate_unique=False)
     except ValidationError as error:
         raise _validation_to_domain(error) from error
+    template_ensure()
     try:
         with transaction.atomic():
             if Store.objects.filter(handle=handle).exists():
@@ -378,3 +380,22 @@ def tax_registration_remove(*, actor: Any, registration: TaxRegistration) -> Non
             changes={"number": [registration.number, None]},
         )
         registration.delete()
+
+
+# --- Platform reference data -------------------------------------------------------------------------------
+
+
+def category_save(*, category: Category) -> Category:
+    """Save a category and keep the path of it and of every category below it in step with the tree."""
+    with transaction.atomic():
+        parent_path = category.parent.path if category.parent_id else ""
+        if category.parent_id and (category.parent.path + "/").startswith((category.path or "\0") + "/"):
+            raise DomainError(_("A category cannot be placed under itself."), field="parent")
+        old_path = category.path
+        category.path = f"{parent_path}/{category.code}" if parent_path else category.code
+        category.save()
+        if old_path and old_path != category.path:
+            for child in Category.objects.filter(path__startswith=old_path + "/").order_by("path"):
+                child.path = category.path + child.path[len(old_path):]
+                child.save(update_fields=["path"])
+    return category

@@ -35,3 +35,8 @@ def test_debug_is_off_unless_the_environment_turns_it_on() -> None:
     code = "from django.conf import settings; print(settings.DEBUG)"
     result = _manage("shell", "-c", code, DJANGO_SECRET_KEY="x" * 60)
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_models_and_migrations_agree() -> None:
+    result = _manage("makemigrations", "--check", "--dry-run", SELLERCENTER_TESTING="1")
+    assert result.returncode == 0, result.stdout + result.stderr

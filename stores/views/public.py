@@ -41,6 +41,9 @@ def store_new(request: HttpRequest) -> HttpResponse:
                 timezone_name=data["timezone"], marketplaces=data["marketplaces"],
             )
         except DomainError as error:
+            just_opened = selectors.store_just_opened_by(user=request.user, handle=data["handle"])
+            if just_opened is not None:  # the same form sent twice
+                return HttpResponseRedirect(just_opened.path)
             form.add_error(error.field, error.message)
         else:
             messages.success(request, _("Your store %(name)s is open.") % {"name": store.name})

@@ -13,7 +13,7 @@ from stores import services
 from stores.fx import fx_rates_import
 from stores.models import Marketplace, Membership, Role, Store
 from stores.permissions import Level, Module
-from stores.platform_data import marketplaces_ensure
+from stores.platform_data import categories_ensure, marketplaces_ensure
 
 DEMO_PASSWORD = "demo-pass-2026"
 # Units per euro, fixed so that demo figures are reproducible.
@@ -59,6 +59,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         marketplaces_ensure()
+        categories_ensure()
         lines = ["Date," + ",".join(DEMO_RATES), DEMO_RATE_DATE.isoformat() + "," + ",".join(DEMO_RATES.values())]
         fx_rates_import(data="\n".join(lines).encode(), filename="demo.csv", source="demo")
         admin = _person("admin@platform.example", "Platform Admin", "en", is_staff=True, is_superuser=True)
