@@ -13,4 +13,6 @@ urlpatterns = [
     path("settings/", include(settings_patterns)),
     path("team/", include(team_patterns)),
     path("activity/", include("audit.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("jobs/", include("jobs.urls")),
 ]

@@ -148,6 +148,21 @@ def client_a(owner_a: User) -> Client:
     return client
 
 
+@pytest.fixture
+def in_store_a(store_a: Store) -> Iterator[Store]:
+    """Run the test body inside store A's schema (for services, selectors and factories)."""
+    connection.set_tenant(store_a)
+    yield store_a
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def in_store_b(store_b: Store) -> Iterator[Store]:
+    connection.set_tenant(store_b)
+    yield store_b
+    connection.set_schema_to_public()
+
+
 @pytest.fixture(autouse=True)
 def _public_schema_after_each_test() -> Iterator[None]:
     yield

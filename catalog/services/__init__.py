@@ -1,0 +1,1 @@
+"""Writes to the catalog, split by sub-domain: products, listings, inventory."""
