@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -49,6 +50,10 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         constraints = [models.CheckConstraint(condition=~Q(code=""), name="product_code_not_blank")]
+        indexes = [
+            GinIndex(fields=["code"], opclasses=["gin_trgm_ops"], name="product_code_trgm"),
+            models.Index(fields=["-updated_at", "-id"], name="product_updated_id"),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -70,7 +75,10 @@ class ProductContent(models.Model):
         verbose_name = _("product content")
         verbose_name_plural = _("product contents")
         constraints = [models.UniqueConstraint(fields=["product", "language"], name="content_one_per_language")]
-        indexes = [models.Index(fields=["language", "title"], name="content_language_title")]
+        indexes = [
+            models.Index(fields=["language", "title"], name="content_language_title"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="content_title_trgm"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id} [{self.language}] {self.title}"
@@ -117,6 +125,7 @@ class Variant(models.Model):
             models.CheckConstraint(condition=Q(gtin="") | Q(gtin__regex=r"^[0-9]{8}$|^[0-9]{12,14}$"),
                                    name="variant_gtin_digits"),
         ]
+        indexes = [GinIndex(fields=["sku"], opclasses=["gin_trgm_ops"], name="variant_sku_trgm")]
 
     def __str__(self) -> str:
         return self.sku

@@ -14,6 +14,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellercenter.settings")
 app = CeleryApp("sellercenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Apps with several task modules name them tasks_<topic>.py.
+for _topic in ("images", "spreadsheet"):
+    app.autodiscover_tasks(related_name=f"tasks_{_topic}")
 app.autodiscover_tasks(["sellercenter"], related_name="heartbeat")
 
 
