@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 
 def _keys(request: HttpRequest, email: str) -> list[str]:
-    client = request.META.get("REMOTE_ADDR", "")
+    client = client_address(request)
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
     return [f"login-fail:email:{digest}", f"login-fail:ip:{client}"]
 
@@ -36,3 +36,13 @@ def login_failed(request: HttpRequest, email: str) -> None:
 
 def login_succeeded(request: HttpRequest, email: str) -> None:
     cache.delete(_keys(request, email)[0])
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address; behind ``TRUSTED_PROXY_COUNT`` proxies, taken from X-Forwarded-For."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")

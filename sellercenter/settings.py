@@ -160,6 +160,9 @@ if TESTING:
 # Failed log-ins allowed per e-mail address and per client address before a cool-down.
 LOGIN_THROTTLE_LIMIT = int(os.environ.get("LOGIN_THROTTLE_LIMIT", "5"))
 LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", "900"))
+# How many reverse proxies (load balancer, TLS terminator) stand in front of the app; the client address for
+# log-in throttling is then read from X-Forwarded-For.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 INVITATION_MAX_AGE = 60 * 60 * 24 * 7
 OTP_TOTP_ISSUER = "Seller Center"
 

@@ -35,12 +35,23 @@ def _rate(value: str, where: str) -> Decimal:
         raise DomainError(_("%(where)s: %(value)s is not a number.") % {"where": where, "value": value}) from error
     if not rate.is_finite() or rate <= 0:
         raise DomainError(_("%(where)s: a rate must be above zero.") % {"where": where})
+    if rate >= Decimal("1e10"):
+        raise DomainError(_("%(where)s: %(value)s is too large for a rate.") % {"where": where, "value": value})
     return rate
 
 
+MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+
+
 def _date(value: str, where: str) -> dt.date:
+    """ISO dates, and the ECB daily CSV's "10 May 2024" (English month names, whatever the server's locale)."""
     try:
-        return dt.date.fromisoformat(value.strip())
+        text = value.strip()
+        parts = text.split()
+        if len(parts) == 3 and parts[1][:3].lower() in MONTHS:
+            return dt.date(int(parts[2]), MONTHS[parts[1][:3].lower()], int(parts[0]))
+        return dt.date.fromisoformat(text)
     except (ValueError, AttributeError) as error:
         raise DomainError(
             _("%(where)s: %(value)s is not a date (YYYY-MM-DD).") % {"where": where, "value": value}
@@ -100,6 +111,12 @@ def fx_rates_import(*, data: bytes, filename: str = "", source: str = "ECB") -> 
     """Store every rate of an ECB-format file, replacing rates of the same day and currency. All or nothing."""
     looks_like_xml = data.lstrip()[:1] == b"<" or filename.lower().endswith(".xml")
     rates = parse_ecb_xml(data) if looks_like_xml else parse_ecb_csv(data)
+    seen: set[tuple[dt.date, str]] = set()
+    for rate in rates:
+        if (rate.rate_date, rate.currency) in seen:
+            raise DomainError(_("%(currency)s appears twice for %(day)s.") % {"currency": rate.currency,
+                                                                              "day": rate.rate_date})
+        seen.add((rate.rate_date, rate.currency))
     # EUR itself is 1 on every day, so conversions to and from EUR need no special case.
     have_eur = {r.rate_date for r in rates if r.currency == "EUR"}
     rates += [ParsedRate(day, "EUR", Decimal(1)) for day in sorted({r.rate_date for r in rates} - have_eur)]

@@ -20,7 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import get_script_prefix, reverse, set_script_prefix
+from django.urls import get_script_prefix, reverse, set_script_prefix, set_urlconf
 from django.utils import timezone
 
 from sellercenter.middleware import request_store, request_user
@@ -70,8 +70,6 @@ class StoreRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.tenant = None  # type: ignore[attr-defined]
-        request.membership = None  # type: ignore[attr-defined]
         if request.user.is_authenticated:
             request_user.set(str(request.user.pk))  # for error logs; reset by RequestLogMiddleware
         match = STORE_PATH.match(request.path_info)
@@ -93,9 +91,6 @@ class StoreRoutingMiddleware:
             return HttpResponseRedirect(
                 public_reverse("accounts:two-factor-required") + "?store=" + store.handle
             )
-        if store.is_suspended and request.method not in SAFE_METHODS:
-            return render(request, "stores/store_suspended.html", {"store": store}, status=403)
-
         request.tenant = store  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
         request.urlconf = settings.STORE_URLCONF  # type: ignore[attr-defined]
@@ -106,6 +101,9 @@ class StoreRoutingMiddleware:
         timezone.activate(zoneinfo.ZoneInfo(store.timezone))
         try:
             with _script_prefix(f"{get_script_prefix()}store/{handle}/"):
+                if store.is_suspended and request.method not in SAFE_METHODS:
+                    set_urlconf(settings.STORE_URLCONF)
+                    return render(request, "stores/store_suspended.html", {"store": store}, status=403)
                 return self.get_response(request)
         finally:
             timezone.deactivate()

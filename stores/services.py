@@ -105,21 +105,38 @@ def store_open(
 
 
 def store_update_profile(*, actor: Any, store: Store, data: dict[str, Any], logo: UploadedFile | None) -> Store:
+    written: list[str] = []
+    try:
+        return _store_update_profile(actor=actor, store=store, data=data, logo=logo, written=written)
+    except Exception:
+        # The new logo file was written before the transaction rolled back: do not leave it behind.
+        for name in written:
+            Store._meta.get_field("logo").storage.delete(name)
+        raise
+
+
+def _store_update_profile(*, actor: Any, store: Store, data: dict[str, Any], logo: UploadedFile | None,
+                          written: list[str]) -> Store:
     with transaction.atomic():
         store = Store.objects.select_for_update().get(pk=store.pk)
         before = snapshot(store, PROFILE_FIELDS)
+        old_logo = store.logo.name
         for field in PROFILE_FIELDS:
             if field in data and field != "logo":
                 setattr(store, field, data[field])
-        if logo is not None:
-            store.logo.save(logo.name, logo, save=False)
-        elif data.get("logo_clear"):
-            store.logo = ""  # type: ignore[assignment]
         try:
-            store.full_clean(exclude=["schema_name", "marketplaces"], validate_unique=False)
+            store.full_clean(exclude=["schema_name", "marketplaces", "logo"], validate_unique=False)
         except ValidationError as error:
             raise _validation_to_domain(error) from error
+        if logo is not None:
+            store.logo.save(logo.name, logo, save=False)
+            written.append(store.logo.name)
+        elif data.get("logo_clear"):
+            store.logo = ""  # type: ignore[assignment]
         store.save()
+        if old_logo and old_logo != store.logo.name:
+            storage = store.logo.storage
+            transaction.on_commit(lambda: storage.delete(old_logo))
         changes = diff(before, snapshot(store, PROFILE_FIELDS))
         if changes:
             activity_record(actor=actor, action="store.profile_changed", target=store, changes=changes)
@@ -171,10 +188,12 @@ def _clean_levels(levels: dict[str, Any]) -> dict[str, int]:
     return cleaned
 
 
-def role_create(*, actor: Any, store: Store, name: str, levels: dict[str, Any]) -> Role:
+def role_create(*, actor: Any, acting: Membership, name: str, levels: dict[str, Any]) -> Role:
+    store = acting.store
     name = name.strip()
     if not name:
         raise DomainError(_("Give the role a name."), field="name")
+    _check_within_own_access(acting, _clean_levels(levels))
     try:
         with transaction.atomic():
             role = Role.objects.create(store=store, name=name, kind=Role.Kind.CUSTOM, levels=_clean_levels(levels))
@@ -184,9 +203,10 @@ def role_create(*, actor: Any, store: Store, name: str, levels: dict[str, Any]) 
     return role
 
 
-def role_update(*, actor: Any, role: Role, name: str, levels: dict[str, Any]) -> Role:
+def role_update(*, actor: Any, acting: Membership, role: Role, name: str, levels: dict[str, Any]) -> Role:
     if role.is_system:
         raise DomainError(_("The Owner and Admin roles cannot be changed."))
+    _check_within_own_access(acting, _clean_levels(levels))
     name = name.strip()
     if not name:
         raise DomainError(_("Give the role a name."), field="name")
@@ -212,7 +232,8 @@ def role_delete(*, actor: Any, role: Role) -> None:
         role = Role.objects.select_for_update().get(pk=role.pk)
         if role.memberships.exists():
             raise DomainError(_("Members still have this role. Give them another role first."))
-        activity_record(actor=actor, action="role.deleted", target=role)
+        activity_record(actor=actor, action="role.deleted", target=role,
+                        changes={"name": [role.name, None], "levels": [role.levels, None]})
         role.invitations.filter(status=Invitation.Status.PENDING).update(status=Invitation.Status.REVOKED)
         role.delete()
 
@@ -247,6 +268,15 @@ def invitation_from_token(token: str) -> Invitation:
 def _check_can_grant(membership: Membership, role: Role) -> None:
     if role.kind == Role.Kind.OWNER and not membership.is_owner:
         raise DomainError(_("Only an Owner can make someone an Owner."), field="role")
+    _check_within_own_access(membership, {module.value: role.level(module) for module in Module})
+
+
+def _check_within_own_access(membership: Membership, levels: dict[str, int]) -> None:
+    """Nobody but an Owner hands out more access than they have themselves."""
+    if membership.is_owner:
+        return
+    if any(int(levels.get(module.value, 0)) > membership.level(module) for module in Module):
+        raise DomainError(_("You cannot give access you do not have yourself."), field="role")
 
 
 def invitation_create(*, actor: Any, membership: Membership, email: str, role: Role) -> Invitation:
@@ -261,6 +291,9 @@ def invitation_create(*, actor: Any, membership: Membership, email: str, role: R
         raise DomainError(_("This person is already a member of the store."), field="email")
     try:
         with transaction.atomic():
+            # An invitation that ran out frees the address for a new one.
+            Invitation.objects.filter(store=store, email=email, status=Invitation.Status.PENDING,
+                                      expires_at__lte=timezone.now()).update(status=Invitation.Status.REVOKED)
             invitation = Invitation.objects.create(
                 store=store,
                 email=email,
@@ -285,7 +318,8 @@ def invitation_revoke(*, actor: Any, invitation: Invitation) -> None:
             status=Invitation.Status.REVOKED
         )
         if updated:
-            activity_record(actor=actor, action="invitation.revoked", target=invitation, target_repr=invitation.email)
+            activity_record(actor=actor, action="invitation.revoked", target=invitation, target_repr=invitation.email,
+                            changes={"status": ["pending", "revoked"]})
 
 
 def invitation_accept(*, user: Any, token: str) -> Membership:

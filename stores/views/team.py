@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,14 +13,18 @@ from sellercenter.errors import DomainError
 
 from .. import selectors, services
 from ..forms import InvitationForm, MemberRoleForm, RoleForm
+from ..models import Role
 from ..permissions import Level, Module, store_view
 
 
-def _grantable_roles(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _grantable_roles(request: HttpRequest) -> QuerySet[Role]:
+    """The roles this person may hand out: an Owner any; anyone else only roles within their own access."""
+    membership = request.membership  # type: ignore[attr-defined]
     roles = selectors.role_list(store=request.tenant)  # type: ignore[attr-defined]
-    if not request.membership.is_owner:  # type: ignore[attr-defined]
-        roles = roles.exclude(kind="owner")
-    return roles
+    if membership.is_owner:
+        return roles
+    return roles.filter(pk__in=[role.pk for role in roles if role.kind != Role.Kind.OWNER
+                                and all(role.level(module) <= membership.level(module) for module in Module)])
 
 
 @store_view(Module.TEAM, Level.VIEW)
@@ -107,10 +112,10 @@ def role_new(request: HttpRequest) -> HttpResponse:
     form = RoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.role_create(actor=request.user, store=request.tenant,  # type: ignore[attr-defined]
+            services.role_create(actor=request.user, acting=request.membership,  # type: ignore[attr-defined]
                                  name=form.cleaned_data["name"], levels=form.levels())
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("The role is created."))
             return redirect("team:roles")
@@ -124,9 +129,10 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.role_update(actor=request.user, role=role, name=form.cleaned_data["name"], levels=form.levels())
+            services.role_update(actor=request.user, acting=request.membership,  # type: ignore[attr-defined]
+                                 role=role, name=form.cleaned_data["name"], levels=form.levels())
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("The role is saved."))
             return redirect("team:roles")
