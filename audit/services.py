@@ -75,7 +75,7 @@ DIGEST_MAX_ITEMS = 100
 
 
 def _require_store() -> None:
-    if connection.schema_name == get_public_schema_name():
+    if connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]
         raise RuntimeError("Notifications belong to a store; activate the store's schema first.")
 
 
@@ -84,6 +84,16 @@ def notification_create(*, kind: str, module: str, params: dict[str, Any], link:
     rendered into text in each reader's language by the renderer registered for ``kind`` (audit.notifications)."""
     _require_store()
     return Notification.objects.create(kind=kind, module=module, params=params, link=link[:300])
+
+
+def notification_create_many(*, items: Iterable[dict[str, Any]]) -> int:
+    """Several notifications in one insert (``kind``, ``module``, ``params``, ``link`` each), for a worker that
+    finds many at once. Returns how many were created."""
+    _require_store()
+    rows = [Notification(kind=item["kind"], module=item["module"], params=item["params"],
+                         link=item.get("link", "")[:300]) for item in items]
+    Notification.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def notification_mark_read(*, user: Any, up_to: int | None = None) -> int:

@@ -32,6 +32,8 @@ class Job(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     UNFINISHED = (Status.QUEUED, Status.RUNNING, Status.AWAITING, Status.APPLYING)
+    # Statuses in which a worker has the job, or will have it soon: the page keeps polling.
+    WORKING = (Status.QUEUED, Status.RUNNING, Status.APPLYING)
 
     kind = models.CharField(_("kind"), max_length=40, db_index=True)
     # The module whose level a person needs to see the job (the catalog module for catalog imports...).
@@ -81,3 +83,7 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in self.UNFINISHED
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in self.WORKING

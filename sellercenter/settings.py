@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -114,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stores.context_processors.store_shell",
+                "audit.context_processors.notifications",
             ],
         },
     }
@@ -231,6 +233,8 @@ MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / ".data" / "media"))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest spreadsheet a store can import (a 100,000-row catalog file is about 10 MB).
+CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CATALOG_IMPORT_MAX_BYTES", str(16 * 1024 * 1024)))
 
 # --- Celery -------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
@@ -242,6 +246,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "sellercenter.heartbeat", "schedule": 15.0},
+    "catalog-low-stock": {"task": "catalog.low_stock_dispatch", "schedule": 15 * 60.0},
+    # Prices derived from base prices follow the day's FX rates (the ECB publishes about 15:00 UTC).
+    "catalog-listings-reprice": {"task": "catalog.listings_reprice_dispatch", "schedule": crontab(hour=16, minute=30)},
+    "audit-notification-digest": {"task": "audit.digest_dispatch", "schedule": crontab(hour=7, minute=0)},
 }
 WORKER_HEARTBEAT_KEY = "sellercenter:worker-heartbeat"
 WORKER_HEARTBEAT_MAX_AGE = 60

@@ -1,19 +1,41 @@
-"""Stock: every change goes through here, is recorded as a movement, and can never leave stock negative."""
+"""Stock: every change goes through here, is recorded as a movement, and can never leave stock negative.
+Also warehouses, low-stock rules and the periodic low-stock check."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import activity_record, diff, notification_create_many, snapshot
 from sellercenter.errors import DomainError
+from stores.models import Store
+from stores.permissions import Module
+from stores.routing import store_reverse
 
-from ..models import Stock, StockMovement, Variant, Warehouse
+from ..models import LowStockRule, Stock, StockMovement, Variant, Warehouse
+from ..selectors import available_by_variant, units_shipped_by_variant
 from .listings import listings_refresh
+
+# What each reason a person can pick in the adjust form does with the quantity they enter.
+ADJUST_ADDS = (StockMovement.Reason.RECEIVED, StockMovement.Reason.RETURNED)
+ADJUST_REMOVES = (StockMovement.Reason.DAMAGED,)
+ADJUST_SETS = (StockMovement.Reason.COUNTED,)
+ADJUST_REASONS = (*ADJUST_ADDS, *ADJUST_REMOVES, *ADJUST_SETS)
+BULK_SET_MAX = 1000
+WAREHOUSE_FIELDS = ("code", "name", "kind", "contact_name", "phone", "address_line1", "address_line2", "city",
+                    "region", "postal_code", "country")
+RULE_FIELDS = ("min_available", "min_days_of_cover")
+# Days of cover are measured against the units shipped in this many days.
+SALES_WINDOW_DAYS = 30
+LOW_STOCK_KIND = "catalog.low_stock"
 
 
 def _actor_fields(actor: Any) -> dict[str, Any]:
@@ -110,3 +132,286 @@ def stock_set_counts(
         StockMovement.objects.bulk_create(movements, batch_size=2000)
         listings_refresh(variant_ids={movement.variant_id for movement in movements})
     return len(movements)
+
+
+# --- Stock changes a person makes, and the helpers orders will call --------------------------------------------
+
+def _stock_repr(variant: Variant, warehouse: Warehouse) -> str:
+    return f"{variant.sku} @ {warehouse.code}"
+
+
+def _require_active(warehouse: Warehouse) -> None:
+    if not warehouse.is_active:
+        raise DomainError(_("%(warehouse)s is not in use; put it back in use before changing its stock.")
+                          % {"warehouse": warehouse.code}, field="warehouse")
+
+
+def stock_adjust(
+    *, actor: Any, variant: Variant, warehouse: Warehouse, reason: str, quantity: int, note: str = ""
+) -> Stock:
+    """A person's adjustment: received and returned units are added, damaged units removed, and a count sets
+    on hand to the number counted. Refused (nothing changes) if stock would go negative."""
+    if reason not in ADJUST_REASONS:
+        raise DomainError(_("Choose why the stock changes."), field="reason")
+    if quantity < 0:
+        raise DomainError(_("Enter a quantity of zero or more."), field="quantity")
+    _require_active(warehouse)
+    with transaction.atomic():
+        current = (Stock.objects.select_for_update().filter(variant=variant, warehouse=warehouse)
+                   .values_list("on_hand", "reserved").first()) or (0, 0)
+        before, reserved = current
+        if reason in ADJUST_SETS:
+            if quantity < reserved:
+                raise DomainError(
+                    _("On hand cannot go below the %(reserved)s units that orders have reserved.")
+                    % {"reserved": reserved}, field="quantity")
+            change = quantity - before
+        else:
+            change = quantity if reason in ADJUST_ADDS else -quantity
+        if change == 0:
+            raise DomainError(_("On hand is already %(quantity)s; nothing to change.") % {"quantity": before},
+                              field="quantity")
+        stock = stock_change(variant=variant, warehouse=warehouse, reason=reason, actor=actor,
+                             on_hand_change=change, note=note)
+        # The log entry points at the movement, so its fields read with the movement's own labels.
+        movement = StockMovement.objects.filter(variant=variant, warehouse=warehouse).latest("id")
+        activity_record(actor=actor, action="stock.adjusted", target=movement,
+                        target_repr=_stock_repr(variant, warehouse),
+                        changes={"on_hand_after": [before, stock.on_hand], "reason": [None, reason],
+                                 **({"note": [None, note]} if note else {})})
+    return stock
+
+
+def stock_bulk_set(
+    *, actor: Any, warehouse: Warehouse, variant_ids: Iterable[int], on_hand: int, note: str = ""
+) -> int:
+    """Set on hand of the chosen SKUs in one warehouse to the same number, as one action in the activity log.
+    All or nothing: if one SKU has more reserved than ``on_hand``, nothing changes. Returns how many changed."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        raise DomainError(_("Select at least one SKU."), field="variant")
+    if len(ids) > BULK_SET_MAX:
+        raise DomainError(_("Select at most %(max)s SKUs at a time.") % {"max": BULK_SET_MAX}, field="variant")
+    if on_hand < 0:
+        raise DomainError(_("Stock cannot be negative."), field="on_hand")
+    _require_active(warehouse)
+    with transaction.atomic():
+        skus = list(Variant.objects.filter(pk__in=ids).order_by("sku").values_list("sku", flat=True))
+        if len(skus) != len(ids):
+            raise DomainError(_("Some of the selected SKUs no longer exist; reload the page."), field="variant")
+        changed = stock_set_counts(counts=[(pk, warehouse.pk, on_hand) for pk in ids],
+                                   reason=StockMovement.Reason.COUNTED, actor=actor, note=note,
+                                   reference=f"bulk:{warehouse.code}")
+        activity_record(
+            actor=actor, action="stock.bulk_set", target=warehouse,
+            target_repr=_("%(count)s SKUs @ %(warehouse)s") % {"count": len(ids), "warehouse": warehouse.code},
+            changes={"on_hand": [None, on_hand], "sku": [None, skus[:100]],
+                     **({"note": [None, note]} if note else {})},
+        )
+    return changed
+
+
+def _positive(quantity: int) -> None:
+    if quantity <= 0:
+        raise DomainError(_("Enter a quantity of one or more."), field="quantity")
+
+
+def stock_reserve(*, variant: Variant, warehouse: Warehouse, quantity: int, reference: str, actor: Any = None) -> Stock:
+    """An order holds ``quantity`` units: available drops, on hand stays. Refused beyond what is on hand."""
+    _positive(quantity)
+    return stock_change(variant=variant, warehouse=warehouse, reason=StockMovement.Reason.RESERVED, actor=actor,
+                        reserved_change=quantity, reference=reference)
+
+
+def stock_release(*, variant: Variant, warehouse: Warehouse, quantity: int, reference: str, actor: Any = None) -> Stock:
+    """An order lets go of units it had reserved (cancelled, or moved to another warehouse)."""
+    _positive(quantity)
+    return stock_change(variant=variant, warehouse=warehouse, reason=StockMovement.Reason.RELEASED, actor=actor,
+                        reserved_change=-quantity, reference=reference)
+
+
+def stock_ship(*, variant: Variant, warehouse: Warehouse, quantity: int, reference: str, actor: Any = None) -> Stock:
+    """Reserved units leave the warehouse. These movements are the sales rate that days-of-cover rules use."""
+    _positive(quantity)
+    return stock_change(variant=variant, warehouse=warehouse, reason=StockMovement.Reason.SHIPPED, actor=actor,
+                        on_hand_change=-quantity, reserved_change=-quantity, reference=reference)
+
+
+def stock_return(*, variant: Variant, warehouse: Warehouse, quantity: int, reference: str, actor: Any = None) -> Stock:
+    """Units a buyer sent back are on hand again."""
+    _positive(quantity)
+    return stock_change(variant=variant, warehouse=warehouse, reason=StockMovement.Reason.RETURNED, actor=actor,
+                        on_hand_change=quantity, reference=reference)
+
+
+# --- Warehouses -------------------------------------------------------------------------------------------------
+
+def _warehouse_validate(warehouse: Warehouse) -> None:
+    try:
+        warehouse.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(messages[0], field=None if field == NON_FIELD_ERRORS else field) from error
+
+
+def warehouse_create(*, actor: Any, data: dict[str, Any]) -> Warehouse:
+    warehouse = Warehouse(**{field: data[field] for field in WAREHOUSE_FIELDS if field in data})
+    _warehouse_validate(warehouse)
+    with transaction.atomic():
+        warehouse.save()
+        activity_record(actor=actor, action="warehouse.created", target=warehouse,
+                        changes={field: [None, value] for field, value in snapshot(warehouse, WAREHOUSE_FIELDS).items()
+                                 if value not in ("", None)})
+    return warehouse
+
+
+def warehouse_update(*, actor: Any, warehouse: Warehouse, data: dict[str, Any]) -> Warehouse:
+    """Change a warehouse's details. The row is read again under lock, so "before" in the log is what was stored
+    (a bound ModelForm has already written the new values onto the instance it was given)."""
+    with transaction.atomic():
+        current = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
+        before = snapshot(current, WAREHOUSE_FIELDS)
+        for field in WAREHOUSE_FIELDS:
+            if field in data:
+                setattr(current, field, data[field])
+        _warehouse_validate(current)
+        changes = diff(before, snapshot(current, WAREHOUSE_FIELDS))
+        if changes:
+            current.save(update_fields=list(changes))
+            activity_record(actor=actor, action="warehouse.changed", target=current, changes=changes)
+    return current
+
+
+def warehouse_deactivate(*, actor: Any, warehouse: Warehouse) -> Warehouse:
+    """Take a warehouse out of use. One that still holds stock is refused: move or count its stock out first,
+    so no units silently disappear from what the sites offer."""
+    with transaction.atomic():
+        locked = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
+        if not locked.is_active:
+            return locked
+        held = Stock.objects.filter(warehouse=locked, on_hand__gt=0).aggregate(
+            units=Sum("on_hand"), skus=Count("id"))
+        if held["units"]:
+            raise DomainError(
+                _("%(warehouse)s still holds %(units)s units of %(skus)s SKUs. Move that stock to another "
+                  "warehouse (or count it out) first, then take the warehouse out of use.")
+                % {"warehouse": locked.code, "units": held["units"], "skus": held["skus"]})
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        activity_record(actor=actor, action="warehouse.deactivated", target=locked,
+                        changes={"is_active": [True, False]})
+    return locked
+
+
+def warehouse_reactivate(*, actor: Any, warehouse: Warehouse) -> Warehouse:
+    with transaction.atomic():
+        updated = Warehouse.objects.filter(pk=warehouse.pk, is_active=False).update(is_active=True)
+        if updated:
+            activity_record(actor=actor, action="warehouse.reactivated", target=warehouse,
+                            changes={"is_active": [False, True]})
+    warehouse.is_active = True
+    return warehouse
+
+
+# --- Low-stock rules and the periodic check -------------------------------------------------------------------
+
+def low_stock_rule_set(
+    *, actor: Any, variant: Variant, min_available: int | None, min_days_of_cover: int | None
+) -> LowStockRule:
+    """Alert when available falls below ``min_available`` units, or below ``min_days_of_cover`` days of
+    sales at the rate of the last 30 days. At least one of the two is needed."""
+    if min_available is None and min_days_of_cover is None:
+        raise DomainError(_("Enter a number of units, a number of days of cover, or both."), field="min_available")
+    for field, value in (("min_available", min_available), ("min_days_of_cover", min_days_of_cover)):
+        if value is not None and value < 1:
+            raise DomainError(_("Enter a number of one or more."), field=field)
+    with transaction.atomic():
+        rule = LowStockRule.objects.select_for_update().filter(variant=variant).first()
+        before = snapshot(rule, RULE_FIELDS) if rule else {}
+        if rule is None:
+            rule = LowStockRule(variant=variant)
+        rule.min_available, rule.min_days_of_cover = min_available, min_days_of_cover
+        changes = diff(before, snapshot(rule, RULE_FIELDS))
+        if changes:
+            rule.save()
+            activity_record(actor=actor, action="low_stock_rule.set", target=rule, target_repr=variant.sku,
+                            changes=changes)
+    return rule
+
+
+def low_stock_rule_clear(*, actor: Any, variant: Variant) -> None:
+    with transaction.atomic():
+        rule = LowStockRule.objects.select_for_update().filter(variant=variant).first()
+        if rule is None:
+            return
+        changes = {field: [value, None] for field, value in snapshot(rule, RULE_FIELDS).items() if value is not None}
+        activity_record(actor=actor, action="low_stock_rule.cleared", target=rule, target_repr=variant.sku,
+                        changes=changes)
+        rule.delete()
+
+
+def days_of_cover(*, available: int, units_shipped: int, window_days: int = SALES_WINDOW_DAYS) -> Decimal | None:
+    """How many days ``available`` lasts at the average daily units shipped in the window; None without sales."""
+    if units_shipped <= 0:
+        return None
+    return (Decimal(max(available, 0)) * window_days / units_shipped).quantize(Decimal("0.1"),
+                                                                                rounding=ROUND_HALF_EVEN)
+
+
+def rule_is_low(rule: LowStockRule, *, available: int, cover: Decimal | None) -> bool:
+    if rule.min_available is not None and available < rule.min_available:
+        return True
+    return rule.min_days_of_cover is not None and cover is not None and cover < rule.min_days_of_cover
+
+
+def _current_store_handle() -> str:
+    """The handle of the store whose schema is active (for links), also under a bare schema_context."""
+    handle = getattr(connection.tenant, "handle", None)  # type: ignore[attr-defined]
+    if handle is None:
+        handle = Store.objects.values_list("handle", flat=True).get(schema_name=connection.schema_name)  # type: ignore[attr-defined]
+    return str(handle)
+
+
+def low_stock_check(*, batch_size: int = 2000) -> dict[str, int]:
+    """Evaluate every low-stock rule of the current store. A SKU that crosses below its threshold gets exactly one
+    notification: its rule is flagged low under a row lock, re-checked, so repeated or concurrent runs add nothing.
+    A SKU that has recovered is unflagged, so its next drop alerts again. A few queries per batch of rules, however
+    many cross at once. Returns how many SKUs alerted and recovered."""
+    handle = _current_store_handle()
+    since = timezone.now() - dt.timedelta(days=SALES_WINDOW_DAYS)
+    alerted = recovered = last_id = 0
+    while True:
+        rules = list(LowStockRule.objects.filter(pk__gt=last_id).select_related("variant").only(
+            "id", "min_available", "min_days_of_cover", "is_low", "variant__id", "variant__sku",
+        ).order_by("pk")[:batch_size])
+        if not rules:
+            break
+        last_id = rules[-1].pk
+        available = available_by_variant(variant_ids=[rule.variant_id for rule in rules])
+        shipped = units_shipped_by_variant(
+            variant_ids=[rule.variant_id for rule in rules if rule.min_days_of_cover is not None], since=since)
+        dropped: dict[int, dict[str, Any]] = {}
+        came_back: list[int] = []
+        for rule in rules:
+            units = available.get(rule.variant_id, 0)
+            cover = days_of_cover(available=units, units_shipped=shipped.get(rule.variant_id, 0))
+            low = rule_is_low(rule, available=units, cover=cover)
+            if low and not rule.is_low:
+                dropped[rule.pk] = {
+                    "kind": LOW_STOCK_KIND, "module": Module.CATALOG.value,
+                    "link": store_reverse(handle, "catalog:stock-movements", pk=rule.variant_id),
+                    "params": {"sku": rule.variant.sku, "available": units, "threshold": rule.min_available,
+                               "days_of_cover": None if cover is None else str(cover),
+                               "min_days_of_cover": rule.min_days_of_cover},
+                }
+            elif not low and rule.is_low:
+                came_back.append(rule.pk)
+        if dropped:
+            with transaction.atomic():
+                flipped = list(LowStockRule.objects.select_for_update().filter(pk__in=list(dropped), is_low=False)
+                               .values_list("pk", flat=True))
+                LowStockRule.objects.filter(pk__in=flipped).update(is_low=True, last_alert_at=timezone.now())
+                alerted += notification_create_many(items=[dropped[pk] for pk in sorted(flipped)])
+        if came_back:
+            recovered += LowStockRule.objects.filter(pk__in=came_back, is_low=True).update(is_low=False)
+    return {"alerted": alerted, "recovered": recovered}

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from stores import services
+from stores.demo import demo_seeders
 from stores.fx import fx_rates_import
 from stores.models import Marketplace, Membership, Role, Store
 from stores.permissions import Level, Module
@@ -28,14 +30,14 @@ STORES: list[dict[str, Any]] = [
     {
         "handle": "sz-electronics", "name": "深圳优品电子 Shenzhen Youpin Electronics", "home_country": "CN",
         "base_currency": "CNY", "default_language": "zh-hans", "timezone_name": "Asia/Shanghai",
-        "marketplaces": ["US", "UK", "DE", "JP"],
+        "marketplaces": ["US", "UK", "DE", "JP"], "profile": "electronics",
         "owner": ("owner@sz-electronics.example", "王芳 Wang Fang", "zh-hans"),
         "staff": ("clerk@sz-electronics.example", "李伟 Li Wei", "zh-hans"),
     },
     {
         "handle": "lumen-fashion", "name": "Lumen Fashion", "home_country": "US",
         "base_currency": "USD", "default_language": "en", "timezone_name": "America/Los_Angeles",
-        "marketplaces": ["US", "SG", "MY"],
+        "marketplaces": ["US", "SG", "MY"], "profile": "fashion",
         "owner": ("owner@lumen-fashion.example", "Maya Chen", "en"),
         "staff": ("support@lumen-fashion.example", "Jordan Lee", "en"),
     },
@@ -82,6 +84,10 @@ class Command(BaseCommand):
                               "levels": {m.value: int(CLERK_LEVELS.get(m, Level.NONE)) for m in Module}},
                 )
                 Membership.objects.get_or_create(user=staff, store=store, defaults={"role": role})
+            with tenant_context(store):
+                for name, seeder in demo_seeders():
+                    seeder(store=store, owner=owner, profile=spec["profile"])
+                    self.stdout.write(f"  {store.handle}: {name} demo data ready")
             logins += [(owner.email, f"Owner of /store/{store.handle}/"),
                        (staff.email, f"Order clerk in /store/{store.handle}/")]
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password: {DEMO_PASSWORD}):"))

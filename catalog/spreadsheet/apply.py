@@ -1,0 +1,180 @@
+"""Writing a checked file to the catalog, in bulk: per chunk of whole products a few ``bulk_create`` and
+``bulk_update`` statements, stock through ``stock_set_counts`` and the listings' shown state through
+``listings_refresh``. The whole import is one transaction, serialised per store by an advisory lock: all rows or
+nothing, or (when the person chose it) the valid rows only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sellercenter.errors import DomainError
+
+from ..models import Listing, Product, ProductContent, Variant
+from ..services.inventory import stock_set_counts
+from ..services.listings import REQUIRED_CONTENT, listing_shown_state, listings_refresh
+from .bulk import insert_rows, update_rows
+from .columns import Template
+from .reader import Sheet
+from .validate import MONEY_FIELDS, ChunkPlan, Planner, Result, prepare
+
+MODE_ALL = "all"
+MODE_VALID = "valid"
+MODES = (MODE_ALL, MODE_VALID)
+LOCK_NAME = "catalog-import"
+MONEY = (*MONEY_FIELDS, "price", "sale_price")
+
+
+class ImportHasErrors(DomainError):
+    """An all-or-nothing import met rows with errors; nothing was written."""
+
+    def __init__(self, message: Any, result: Result) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+def import_lock() -> None:
+    """Wait for any other import of this store to end; held until the transaction ends."""
+    with connection.cursor() as cursor:
+        key = f"{connection.schema_name}:{LOCK_NAME}"  # type: ignore[attr-defined]
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def apply_sheet(*, sheet: Sheet, template: Template, mode: str, actor: Any, reference: str = "",
+                progress: Callable[[int, int], None] | None = None) -> Result:
+    """Check the rows again against the data as it is now and write them. Must run inside a transaction that
+    holds ``import_lock()``; raises ImportHasErrors (after which the caller rolls back) when ``mode`` is all and a
+    row has an error."""
+    assert mode in MODES, mode
+    assert connection.in_atomic_block, "apply_sheet must run inside the import's transaction"
+    planner = Planner(prepare(sheet, template), template)
+    result = Result(total=len(sheet.rows))
+    done = 0
+    for plan in planner.plans():
+        result.add(plan)
+        if plan.errors and mode == MODE_ALL:
+            raise ImportHasErrors(_("Rows of this file have errors, so nothing was imported. Check the file again, "
+                                    "fix the rows or import only the valid rows."), result)
+        write_plan(plan, actor=actor, reference=reference)
+        done += plan.rows
+        if progress is not None:
+            progress(done, result.total)
+    result.errors.sort(key=lambda error: error[0])
+    return result
+
+
+def _attrs(fields: dict[str, Any]) -> dict[str, Any]:
+    """A plan's field values as model attnames: a money field is its amount and its currency."""
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in MONEY:
+            values[name] = None if value is None else value[0]
+            values[f"{name}_currency"] = None if value is None else value[1]
+        elif name == "category":
+            values["category_id"] = value
+        else:
+            values[name] = value
+    return values
+
+
+def _update(model: type[models.Model], changes: dict[int, dict[str, Any]], *, stamp: bool = True) -> None:
+    """Update rows that change different fields: one set-based update per set of fields."""
+    now = timezone.now()
+    by_fields: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+    for pk, fields in changes.items():
+        values = _attrs(fields)
+        if stamp:
+            values["updated_at"] = now
+        names = tuple(sorted(values))
+        by_fields[names].append([pk, *(values[name] for name in names)])
+    for names, rows in by_fields.items():
+        update_rows(model, names, rows)
+
+
+def _shown_state(fields: dict[str, Any], language: str, available: int,
+                 content_languages: set[str]) -> tuple[str, str, int]:
+    """The shown state of a new listing, by the listings service's own rule, from facts the plan already holds."""
+    price = fields.get("price")
+    listing = SimpleNamespace(
+        wanted_status=fields.get("wanted_status") or Listing.Status.ACTIVE, quantity_limit=None,
+        price=None if price is None else SimpleNamespace(amount=price[0]),
+        marketplace=SimpleNamespace(language=language))
+    return listing_shown_state(listing, available=available, content_languages=content_languages)  # type: ignore[arg-type]
+
+
+def write_plan(plan: ChunkPlan, *, actor: Any, reference: str = "") -> None:
+    """Write one chunk: products, SKUs, content, listings, then stock (which refreshes its SKUs' listings), then
+    the remaining listings' shown state."""
+    now = timezone.now()
+    stamps = {"created_at": now, "updated_at": now}
+    product_ids = dict(plan.product_ids)
+    if plan.products_new:
+        product_ids.update((code, pk) for pk, code in insert_rows(
+            Product, [{"code": code, **stamps, **_attrs(fields)} for code, fields in plan.products_new.items()],
+            returning=("id", "code")))
+    if plan.products_changed:
+        _update(Product, plan.products_changed)
+
+    def product_id(ref: int | str) -> int:
+        return ref if isinstance(ref, int) else product_ids[ref]
+
+    variant_ids: dict[str, int] = {}
+    if plan.variants_new:
+        variant_ids = {sku: pk for pk, sku in insert_rows(
+            Variant, [{"product_id": product_id(ref), "sku": sku, **stamps, **_attrs(fields)}
+                      for ref, sku, fields in plan.variants_new], returning=("id", "sku"))}
+    if plan.variants_changed:
+        _update(Variant, plan.variants_changed)
+
+    def variant_id(ref: int | str) -> int:
+        return ref if isinstance(ref, int) else variant_ids[ref]
+
+    insert_rows(ProductContent, [{"product_id": product_id(ref), "language": language, **_attrs(fields)}
+                                 for ref, language, content_id, fields in plan.contents if content_id is None])
+    _update(ProductContent, {content_id: fields for _ref, _language, content_id, fields in plan.contents
+                             if content_id is not None}, stamp=False)
+
+    # New listings of new products get their shown state now, from the plan's stock and content; the others are
+    # refreshed below once everything is written.
+    new_content: dict[str, set[str]] = defaultdict(set)
+    for ref, language, _content_id, fields in plan.contents:
+        if isinstance(ref, str) and all(fields.get(name) for name in REQUIRED_CONTENT):
+            new_content[ref].add(language)
+    new_products = {sku: ref for ref, sku, _fields in plan.variants_new if isinstance(ref, str)}
+    planned_stock: dict[int | str, int] = defaultdict(int)
+    for ref, _warehouse, on_hand in plan.stock:
+        planned_stock[ref] += on_hand
+    refresh = set(plan.refresh)
+    new_listings = []
+    for ref, site_id, listing_id, fields in plan.listings:
+        if listing_id is not None:
+            continue
+        row = {"variant_id": variant_id(ref), "marketplace_id": site_id, **stamps, **_attrs(fields)}
+        code = new_products.get(ref) if isinstance(ref, str) else None
+        if code is not None:
+            row["status"], row["suppression"], row["quantity_offered"] = _shown_state(
+                fields, plan.site_languages[site_id], planned_stock.get(ref, 0), new_content.get(code, set()))
+        else:
+            refresh.add(row["variant_id"])
+        new_listings.append(row)
+    insert_rows(Listing, new_listings)
+    _update(Listing, {listing_id: fields for _ref, _site, listing_id, fields in plan.listings
+                      if listing_id is not None})
+
+    if plan.refresh_products:
+        refresh.update(Variant.objects.filter(product_id__in=plan.refresh_products).values_list("pk", flat=True))
+    counts = [(variant_id(ref), warehouse_id, on_hand) for ref, warehouse_id, on_hand in plan.stock]
+    if counts:
+        stock_set_counts(counts=counts, reason="imported", actor=actor, note=_("Spreadsheet import"),
+                         reference=reference)
+        # stock_set_counts refreshed the listings of every SKU whose stock changed.
+        refresh.difference_update(variant for variant, _warehouse, _on_hand in counts)
+    if refresh:
+        listings_refresh(variant_ids=refresh)
