@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
@@ -51,7 +52,7 @@ class Product(models.Model):
         verbose_name_plural = _("products")
         constraints = [models.CheckConstraint(condition=~Q(code=""), name="product_code_not_blank")]
         indexes = [
-            GinIndex(fields=["code"], opclasses=["gin_trgm_ops"], name="product_code_trgm"),
+            GinIndex(OpClass(Upper("code"), name="gin_trgm_ops"), name="product_code_upper_trgm"),
             models.Index(fields=["-updated_at", "-id"], name="product_updated_id"),
         ]
 
@@ -77,7 +78,7 @@ class ProductContent(models.Model):
         constraints = [models.UniqueConstraint(fields=["product", "language"], name="content_one_per_language")]
         indexes = [
             models.Index(fields=["language", "title"], name="content_language_title"),
-            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="content_title_trgm"),
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="content_title_upper_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -125,7 +126,9 @@ class Variant(models.Model):
             models.CheckConstraint(condition=Q(gtin="") | Q(gtin__regex=r"^[0-9]{8}$|^[0-9]{12,14}$"),
                                    name="variant_gtin_digits"),
         ]
-        indexes = [GinIndex(fields=["sku"], opclasses=["gin_trgm_ops"], name="variant_sku_trgm")]
+        # "contains" lookups compare UPPER(sku), so the trigram index is on that expression; a plain trigram index
+        # would also be chosen for SKU = ANY(...) lookups, where it is far slower than the unique B-tree.
+        indexes = [GinIndex(OpClass(Upper("sku"), name="gin_trgm_ops"), name="variant_sku_upper_trgm")]
 
     def __str__(self) -> str:
         return self.sku

@@ -20,6 +20,7 @@ from stores.models import Store
 from stores.permissions import Module
 from stores.routing import store_reverse
 
+from ..bulk import insert_rows, update_rows
 from ..models import LowStockRule, Stock, StockMovement, Variant, Warehouse
 from ..selectors import available_by_variant, units_shipped_by_variant
 from .listings import listings_refresh
@@ -96,41 +97,47 @@ def stock_set_counts(
     if any(value < 0 for value in wanted.values()):
         raise DomainError(_("Stock cannot be negative."))
     now = timezone.now()
+    actor_fields = _actor_fields(actor)
     with transaction.atomic():
-        variant_ids = {key[0] for key in wanted}
+        # Lock only the stock rows (not the variants and warehouses the default ordering would join).
         existing = {
-            (row.variant_id, row.warehouse_id): row
-            for row in Stock.objects.select_for_update().filter(variant_id__in=variant_ids)
+            (variant_id, warehouse_id): (pk, on_hand, reserved)
+            for pk, variant_id, warehouse_id, on_hand, reserved in Stock.objects.select_for_update(of=("self",))
+            .filter(variant_id__in=sorted({key[0] for key in wanted})).order_by()
+            .values_list("pk", "variant_id", "warehouse_id", "on_hand", "reserved")
         }
-        to_create, to_update, movements = [], [], []
+        new_rows: list[dict[str, Any]] = []
+        changed_rows: list[tuple[int, int, Any]] = []
+        movements: list[dict[str, Any]] = []
         for (variant_id, warehouse_id), on_hand in wanted.items():
-            row = existing.get((variant_id, warehouse_id))
-            if row is None:
+            current = existing.get((variant_id, warehouse_id))
+            if current is None:
                 if on_hand == 0:
                     continue
-                row = Stock(variant_id=variant_id, warehouse_id=warehouse_id, on_hand=on_hand, updated_at=now)
-                to_create.append(row)
-                change = on_hand
+                new_rows.append({"variant_id": variant_id, "warehouse_id": warehouse_id, "on_hand": on_hand,
+                                 "reserved": 0, "updated_at": now})
+                change, reserved = on_hand, 0
             else:
-                if row.on_hand == on_hand:
+                pk, before, reserved = current
+                if before == on_hand:
                     continue
-                if on_hand < row.reserved:
+                if on_hand < reserved:
                     raise DomainError(
                         _("On hand cannot go below the %(reserved)s units that orders have reserved.")
-                        % {"reserved": row.reserved}
+                        % {"reserved": reserved}
                     )
-                change = on_hand - row.on_hand
-                row.on_hand, row.updated_at = on_hand, now
-                to_update.append(row)
-            movements.append(StockMovement(
-                variant_id=variant_id, warehouse_id=warehouse_id, on_hand_change=change, reserved_change=0,
-                on_hand_after=on_hand, reserved_after=row.reserved, reason=reason, note=note[:255],
-                reference=reference[:64], at=now, **_actor_fields(actor),
-            ))
-        Stock.objects.bulk_create(to_create, batch_size=2000)
-        Stock.objects.bulk_update(to_update, ["on_hand", "updated_at"], batch_size=2000)
-        StockMovement.objects.bulk_create(movements, batch_size=2000)
-        listings_refresh(variant_ids={movement.variant_id for movement in movements})
+                change = on_hand - before
+                changed_rows.append((pk, on_hand, now))
+            movements.append({
+                "variant_id": variant_id, "warehouse_id": warehouse_id, "on_hand_change": change,
+                "reserved_change": 0, "on_hand_after": on_hand, "reserved_after": reserved, "reason": reason,
+                "note": note[:255], "reference": reference[:64], "at": now, **actor_fields,
+            })
+        # Set-based statements: an import of 100,000 SKUs is a handful of them, not 100,000 objects.
+        insert_rows(Stock, new_rows)
+        update_rows(Stock, ["on_hand", "updated_at"], changed_rows)
+        insert_rows(StockMovement, movements)
+        listings_refresh(variant_ids={movement["variant_id"] for movement in movements})
     return len(movements)
 
 

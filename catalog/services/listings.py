@@ -27,6 +27,7 @@ from stores.fx import fx_rate
 from stores.models import Marketplace, Store
 
 from .. import pricing
+from ..bulk import update_rows
 from ..models import Listing, Variant
 from ..selectors import available_by_variant, content_missing, languages_with_required_content
 
@@ -39,19 +40,27 @@ EDIT_FIELDS = ("price_mode", "price", "rounding", "sale_price", "sale_start", "s
 BULK_MAX = 500
 
 
-def listing_shown_state(listing: Listing, *, available: int, content_languages: set[str]) -> tuple[str, str, int]:
-    """(status, suppression reason, quantity offered) for a listing, from what the seller wants and the facts."""
-    offered = available if listing.quantity_limit is None else min(available, listing.quantity_limit)
+def shown_state(*, wanted_status: str, price: Decimal | None, quantity_limit: int | None, language: str,
+                available: int, content_languages: set[str]) -> tuple[str, str, int]:
+    """(status, suppression reason, quantity offered) of a listing, from what the seller wants and the facts."""
+    offered = available if quantity_limit is None else min(available, quantity_limit)
     offered = max(offered, 0)
-    if listing.wanted_status == Listing.Status.INACTIVE:
+    if wanted_status == Listing.Status.INACTIVE:
         return Listing.Status.INACTIVE, "", offered
-    if listing.price is None or listing.price.amount <= 0:
+    if price is None or price <= 0:
         return Listing.Status.SUPPRESSED, Listing.Suppression.PRICE_MISSING, offered
-    if listing.marketplace.language not in content_languages:
+    if language not in content_languages:
         return Listing.Status.SUPPRESSED, Listing.Suppression.MISSING_CONTENT, offered
     if offered <= 0:
         return Listing.Status.SUPPRESSED, Listing.Suppression.NO_STOCK, offered
     return Listing.Status.ACTIVE, "", offered
+
+
+def listing_shown_state(listing: Listing, *, available: int, content_languages: set[str]) -> tuple[str, str, int]:
+    return shown_state(wanted_status=listing.wanted_status,
+                       price=listing.price.amount if listing.price is not None else None,
+                       quantity_limit=listing.quantity_limit, language=listing.marketplace.language,
+                       available=available, content_languages=content_languages)
 
 
 def listings_refresh(*, variant_ids: Iterable[int]) -> int:
@@ -60,24 +69,26 @@ def listings_refresh(*, variant_ids: Iterable[int]) -> int:
     ids = sorted(set(variant_ids))
     changed = 0
     now = timezone.now()
+    languages = dict(Marketplace.objects.values_list("pk", "language"))
+    fields = ("pk", "variant_id", "variant__product_id", "marketplace_id", "wanted_status", "price",
+              "quantity_limit", "status", "suppression", "quantity_offered")
     with transaction.atomic():
         for start in range(0, len(ids), 2000):
             batch = ids[start:start + 2000]
-            listings = list(Listing.objects.filter(variant_id__in=batch).select_related("marketplace", "variant"))
-            if not listings:
+            rows = list(Listing.objects.filter(variant_id__in=batch).order_by().values_list(*fields))
+            if not rows:
                 continue
             available = available_by_variant(variant_ids=batch)
-            content = languages_with_required_content(product_ids={item.variant.product_id for item in listings},
-                                                      fields=REQUIRED_CONTENT)
+            content = languages_with_required_content(product_ids={row[2] for row in rows}, fields=REQUIRED_CONTENT)
             dirty = []
-            for listing in listings:
-                state = listing_shown_state(listing, available=available.get(listing.variant_id, 0),
-                                            content_languages=content.get(listing.variant.product_id, set()))
-                if state != (listing.status, listing.suppression, listing.quantity_offered):
-                    listing.status, listing.suppression, listing.quantity_offered = state
-                    listing.updated_at = now
-                    dirty.append(listing)
-            Listing.objects.bulk_update(dirty, ["status", "suppression", "quantity_offered", "updated_at"])
+            for pk, variant_id, product_id, site_id, wanted, price, limit, status, suppression, offered in rows:
+                state = shown_state(wanted_status=wanted, price=price, quantity_limit=limit,
+                                    language=languages[site_id], available=available.get(variant_id, 0),
+                                    content_languages=content.get(product_id, set()))
+                if state != (status, suppression, offered):
+                    dirty.append((pk, *state, now))
+            # One set-based UPDATE per batch (bulk_update's CASE expression grows with the square of the rows).
+            update_rows(Listing, ["status", "suppression", "quantity_offered", "updated_at"], dirty)
             changed += len(dirty)
     return changed
 

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from sellercenter.errors import DomainError
 
+from ..bulk import insert_rows, update_rows
 from ..models import Listing, Product, ProductContent, Variant
 from ..services.inventory import stock_set_counts
 from ..services.listings import REQUIRED_CONTENT, listing_shown_state, listings_refresh
-from .bulk import insert_rows, update_rows
 from .columns import Template
 from .reader import Sheet
 from .validate import MONEY_FIELDS, ChunkPlan, Planner, Result, prepare

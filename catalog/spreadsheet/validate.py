@@ -32,10 +32,10 @@ from django.utils.translation import gettext_lazy as _
 
 from stores.reference import COUNTRY_CODES, CURRENCY_CODES
 
+from ..bulk import select_rows
 from ..gtin import gtin_check_digit, gtin_is_valid
 from ..models import MAX_BULLETS, Listing, Product, ProductContent, Stock, Variant
 from ..pricing import currency_exponent
-from .bulk import select_rows
 from .columns import CLEAR, CONTENT, LISTING, PRODUCT, STOCK, VARIANT, Column, Template
 from .reader import Sheet
 
