@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from sellercenter.htmx import htmx_fragment
 from stores.permissions import Level, Module, store_view
 
 from .forms import ActivityFilterForm
@@ -23,7 +24,7 @@ def activity_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(activity_list(filters=filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    template = "audit/activity_list.html#activity-table" if request.htmx else "audit/activity_list.html"  # type: ignore[attr-defined]
+    template = "audit/activity_list.html#activity-table" if htmx_fragment(request) else "audit/activity_list.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
 
 

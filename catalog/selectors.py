@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404
 
 from sellercenter.pagination import KeysetPage, keyset_page
 
-from . import lookups  # noqa: F401 - registers the ilike_contains lookup the listing search uses
 from .models import Listing, LowStockRule, Product, ProductContent, Stock, StockMovement, Variant, Warehouse
 
 
@@ -185,12 +184,12 @@ LISTING_ROW_FIELDS = (
 
 def listing_search_variants(query: str) -> QuerySet[Variant]:
     """Ids of the SKUs that contain ``query`` (any case), whose GTIN is ``query``, or whose product has ``query`` in
-    its title in any language (a SKU may appear twice). ``ilike_contains`` (catalog.lookups), because the trigram
-    indexes on the SKU and the title serve ``ILIKE`` but not Django's ``icontains``."""
-    by_variant = Variant.objects.filter(Q(sku__ilike_contains=query) | Q(gtin=query)).order_by() \
+    its title in any language (a SKU may appear twice). ``icontains`` compares UPPER(column), which is what the
+    trigram indexes cover (catalog migration 0004)."""
+    by_variant = Variant.objects.filter(Q(sku__icontains=query) | Q(gtin=query)).order_by() \
         .values_list("pk", flat=True)
     by_title = Variant.objects.filter(
-        product_id__in=ProductContent.objects.filter(title__ilike_contains=query).order_by().values("product_id")
+        product_id__in=ProductContent.objects.filter(title__icontains=query).order_by().values("product_id")
     ).order_by().values_list("pk", flat=True)
     return by_variant.union(by_title, all=True)
 
@@ -217,8 +216,8 @@ def _listing_filtered(filters: dict[str, Any]) -> QuerySet[Listing]:
         # An array parameter, not IN (%s, %s, ...): one parameter, and PostgreSQL joins the few SKUs by key.
         queryset = queryset.filter(variant_id__in=RawSQL("SELECT unnest(%s::bigint[])", [filters["variant_ids"]]))
     elif query and filters.get("search_walk"):
-        titled = ProductContent.objects.filter(product_id=OuterRef("variant__product_id"), title__ilike_contains=query)
-        queryset = queryset.filter(Q(variant__sku__ilike_contains=query) | Q(variant__gtin=query) | Exists(titled))
+        titled = ProductContent.objects.filter(product_id=OuterRef("variant__product_id"), title__icontains=query)
+        queryset = queryset.filter(Q(variant__sku__icontains=query) | Q(variant__gtin=query) | Exists(titled))
     elif query:
         queryset = queryset.filter(variant_id__in=listing_search_variants(query))
     if filters.get("site"):

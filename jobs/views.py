@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_htmx.http import trigger_client_event
 
+from sellercenter.htmx import htmx_fragment
 from stores.permissions import Level, Module, StorePermissionDenied, store_view
 
 from .models import Job
@@ -26,7 +27,7 @@ def _check_module(request: HttpRequest, job: Job) -> None:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_get(pk=pk)
     _check_module(request, job)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not htmx_fragment(request):
         return render(request, "jobs/job_detail.html", {"job": job})
     response = render(request, "_partials/job_progress.html", {"job": job})
     if not job.is_working:

@@ -133,6 +133,12 @@ def variant_update(*, actor: Any, variant: Variant, data: dict[str, Any]) -> Var
             variant.updated_at = timezone.now()
             variant.save()
             activity_record(actor=actor, action="variant.changed", target=variant, changes=changes)
+            if "base_price" in changes:
+                # Listings priced from the base price follow it; the worker recomputes them after the commit.
+                from ..tasks_listings import store_listings_reprice
+
+                variant_id = variant.pk
+                transaction.on_commit(lambda: store_listings_reprice.delay(variant_ids=[variant_id]))
     return variant
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from jobs.selectors import job_get, job_list
 from sellercenter.errors import DomainError
+from sellercenter.htmx import htmx_fragment
 from stores.permissions import Level, Module, store_view
 
 from ..forms_imports import ExportForm, ImportApplyForm, ImportUploadForm
@@ -84,7 +85,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     preview, applied = job.summary.get("preview", {}), job.summary.get("applied")
     context = {"job": job, "preview": preview, "applied": applied, "page": page, "errors": errors,
                "error_count": (applied or preview).get("errors", 0)}
-    template = "catalog/import_detail.html#import-body" if request.htmx else "catalog/import_detail.html"  # type: ignore[attr-defined]
+    template = "catalog/import_detail.html#import-body" if htmx_fragment(request) else "catalog/import_detail.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sellercenter.errors import DomainError
+from sellercenter.htmx import htmx_fragment
 from stores.permissions import Level, Module, store_view
 
 from .. import selectors
@@ -102,7 +103,7 @@ def stock_list(request: HttpRequest) -> HttpResponse:
     for key in ("cursor", "dir"):
         query.pop(key, None)
     bulk_form = StockBulkSetForm(initial={"warehouse": filters.get("warehouse")})
-    template = "catalog/stock_list.html#stock-table" if request.htmx else "catalog/stock_list.html"  # type: ignore[attr-defined]
+    template = "catalog/stock_list.html#stock-table" if htmx_fragment(request) else "catalog/stock_list.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page, "query": query.urlencode(),
                                       "full_query": request.GET.urlencode(), "bulk_form": bulk_form,
                                       "warehouse": filters.get("warehouse")})

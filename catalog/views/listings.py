@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sellercenter.errors import DomainError
+from sellercenter.htmx import htmx_fragment
 from stores.models import Marketplace
 from stores.permissions import Level, Module, store_view
 
@@ -33,11 +34,6 @@ from ..services import listings as services
 
 def _sites(request: HttpRequest) -> list[Marketplace]:
     return list(request.tenant.marketplaces.all())  # type: ignore[attr-defined]
-
-
-def _fragment(request: HttpRequest) -> bool:
-    """An htmx request for a part of the page (not a boosted link, which wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.boosted  # type: ignore[attr-defined]
 
 
 def _form_error(form: Any, error: DomainError) -> None:
@@ -63,7 +59,7 @@ def listing_list(request: HttpRequest) -> HttpResponse:
         query.pop(key, None)
     context = {"form": form, "page": page, "query": query.urlencode(), "here": request.GET.urlencode(),
                "bulk_actions": ListingBulkForm.ACTIONS}
-    template = "catalog/listing_list.html#listing-table" if _fragment(request) else "catalog/listing_list.html"
+    template = "catalog/listing_list.html#listing-table" if htmx_fragment(request) else "catalog/listing_list.html"
     return render(request, template, context)
 
 
@@ -175,7 +171,7 @@ def listing_copy(request: HttpRequest) -> HttpResponse:
             target.language_label = content_language_label(target.marketplace.language)  # type: ignore[attr-defined]
     context = {"form": form, "sources": sources, "report": report, "back": back,
                "back_url": _list_url(back)}
-    template = "catalog/listing_copy.html#copy-preview" if _fragment(request) else "catalog/listing_copy.html"
+    template = "catalog/listing_copy.html#copy-preview" if htmx_fragment(request) else "catalog/listing_copy.html"
     return render(request, template, context)
 
 
@@ -187,7 +183,7 @@ def product_listings(request: HttpRequest, pk: int) -> HttpResponse:
     sources = [("ids", listings[0].pk) for listings in (getattr(v, "site_listings", []) for v in variants) if listings]
     copy_url = f"{reverse('catalog:listing-copy')}?{urlencode(sources)}" if sources else ""
     context = {"product": product, "variants": variants, "copy_url": copy_url}
-    template = "catalog/listing_product_panel.html#product-listings" if _fragment(request) \
+    template = "catalog/listing_product_panel.html#product-listings" if htmx_fragment(request) \
         else "catalog/listing_product_panel.html"
     return render(request, template, context)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sellercenter.errors import DomainError
+from sellercenter.htmx import htmx_fragment
 from stores.permissions import Level, Module, store_view
 from stores.reference import CONTENT_LANGUAGES
 
@@ -45,7 +46,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
         query.pop(key, None)
     context = {"form": form, "page": page, "query": query.urlencode(),
                "total": selectors.product_count(filters=filters), "sites": sites}
-    template = "catalog/product_list.html#product-table" if request.htmx else "catalog/product_list.html"  # type: ignore[attr-defined]
+    template = "catalog/product_list.html#product-table" if htmx_fragment(request) else "catalog/product_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
 
@@ -219,7 +220,7 @@ def product_images(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(count)s pictures added.") % {"count": len(added)})
             return redirect("catalog:product-images", product.pk)
     images = selectors.product_images(product=product)
-    template = "catalog/product_images.html#image-grid" if request.htmx and request.method == "GET" \
+    template = "catalog/product_images.html#image-grid" if htmx_fragment(request) and request.method == "GET" \
         else "catalog/product_images.html"  # type: ignore[attr-defined]
     return render(request, template, {"product": product, "form": form, "images": images, "tab": "images",
                                       "waiting": any(not image.thumbnail for image in images),

@@ -168,3 +168,13 @@ def test_pictures_upload_through_the_page(client_a: Client, settings: Any, tmp_p
     assert b"not a picture we can read" in refused.content
     with schema_context("st_test_a"):
         assert product.images.count() == 2
+
+
+@pytest.mark.parametrize("page", ["catalog/products/", "catalog/stock/", "catalog/listings/", "activity/"])
+def test_a_boosted_click_gets_the_whole_page_and_a_fragment_request_only_the_table(client_a: Client, page: str) -> None:
+    boosted = client_a.get(f"/store/test-a/{page}", HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
+    assert boosted.status_code == 200
+    assert b'id="sc-nav"' in boosted.content
+    fragment = client_a.get(f"/store/test-a/{page}", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    assert b'id="sc-nav"' not in fragment.content
