@@ -79,13 +79,18 @@ def main() -> None:
     }
     results: dict[str, Any] = {"machine": info, "products": options.products, "requests": options.requests,
                                "pages": {}}
-    print(f"\n{options.requests} requests per page after {options.warmup} warm-up requests; server time in ms:")
+    for _ in range(options.warmup):
+        for query in pages.values():
+            client.get(path, query)
+    measured = listing_list.measure(client, {name: (path, query) for name, query in pages.items()},
+                                    requests=options.requests)
+    print(f"\n{options.requests} rounds over the pages after {options.warmup} warm-up rounds; server time in ms:")
     worst = 0.0
-    for name, query in pages.items():
-        result = listing_list.measure(client, path, query, requests=options.requests, warmup=options.warmup)
-        results["pages"][name] = {"query": query, **result}
+    for name, result in measured.items():
+        results["pages"][name] = {"query": pages[name], **result}
         worst = max(worst, result["stats_ms"]["p95"])
-        print(f"  {name:<24} {benchenv.fmt(result['stats_ms'])}  queries {result['queries']}", flush=True)
+        print(f"  {name:<24} {benchenv.fmt(result['stats_ms'])}  (SQL p50 {result['sql_ms']['p50']:.1f} ms)",
+              flush=True)
     verdict = "meets" if worst <= TARGET_P95_MS else "MISSES"
     print(f"\nworst p95 {worst:.1f} ms: {verdict} the target of p95 <= {TARGET_P95_MS:.0f} ms")
     results["worst_p95_ms"] = worst
