@@ -80,6 +80,8 @@ TENANT_LIMIT_SET_CALLS = True
 # New stores get their schema by cloning this migrated template (stores.provisioning).
 TENANT_BASE_SCHEMA = "store_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# migrate_schemas reads every store's django_migrations first and migrates only the stores that are behind.
+GET_EXECUTOR_FUNCTION = "stores.migration_executors.get_executor"
 
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
