@@ -84,12 +84,14 @@ def stock_change(
 
 
 def stock_set_counts(
-    *, counts: Iterable[tuple[int, int, int]], reason: str, actor: Any, note: str = "", reference: str = ""
+    *, counts: Iterable[tuple[int, int, int]], reason: str, actor: Any, note: str = "", reference: str = "",
+    refresh_listings: bool = True,
 ) -> int:
     """Set on-hand quantities from a count or a spreadsheet: ``counts`` is (variant id, warehouse id, on hand).
 
     Rows whose quantity does not change are skipped; each change is one movement. A new on-hand below what
-    orders have reserved is refused for the whole call. Returns how many rows changed.
+    orders have reserved is refused for the whole call. Returns how many rows changed. The listings of the SKUs
+    whose stock changed are refreshed, unless the caller (an import that refreshes them itself) says not to.
     """
     wanted = {(variant_id, warehouse_id): on_hand for variant_id, warehouse_id, on_hand in counts}
     if not wanted:
@@ -137,7 +139,8 @@ def stock_set_counts(
         insert_rows(Stock, new_rows)
         update_rows(Stock, ["on_hand", "updated_at"], changed_rows)
         insert_rows(StockMovement, movements)
-        listings_refresh(variant_ids={movement["variant_id"] for movement in movements})
+        if refresh_listings:
+            listings_refresh(variant_ids={movement["variant_id"] for movement in movements})
     return len(movements)
 
 

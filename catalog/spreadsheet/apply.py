@@ -172,9 +172,10 @@ def write_plan(plan: ChunkPlan, *, actor: Any, reference: str = "") -> None:
         refresh.update(Variant.objects.filter(product_id__in=plan.refresh_products).values_list("pk", flat=True))
     counts = [(variant_id(ref), warehouse_id, on_hand) for ref, warehouse_id, on_hand in plan.stock]
     if counts:
+        # The listings of new SKUs were given their state from the planned stock above; those of existing SKUs
+        # whose stock may change are refreshed below with the rest.
         stock_set_counts(counts=counts, reason="imported", actor=actor, note=_("Spreadsheet import"),
-                         reference=reference)
-        # stock_set_counts refreshed the listings of every SKU whose stock changed.
-        refresh.difference_update(variant for variant, _warehouse, _on_hand in counts)
+                         reference=reference, refresh_listings=False)
+        refresh.update(variant_id(ref) for ref, _warehouse, _on_hand in plan.stock if isinstance(ref, int))
     if refresh:
         listings_refresh(variant_ids=refresh)
