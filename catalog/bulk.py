@@ -61,6 +61,15 @@ def _sequence_next(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _json(value: Any) -> str | None:
+    """A JSON column's text; the empty list and object, every row's default, without the encoder."""
+    if value is None:
+        return None
+    if not value and isinstance(value, (list, dict)):
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *,
                 returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
     """Insert ``rows``, each a dict of field attnames to values (``price`` holds the amount, ``price_currency``
@@ -85,8 +94,9 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *,
         else:
             defaults[field.attname] = _plain(field.get_default())
     columns = [_column(model, field.attname) for field in fields]
-    # Per column: its attname and the value a row without it gets (PER_ROW: the field's default, called per row).
-    getters = [(field.attname, defaults.get(field.attname, _PER_ROW)) for field in fields]
+    position = {field.attname: index for index, field in enumerate(fields)}
+    # A row starts as the defaults and takes its own values; PER_ROW marks a default called for each row.
+    template = [defaults.get(field.attname, _PER_ROW) for field in fields]
     per_row_at = [(index, field) for index, field in enumerate(fields) if field.attname in per_row]
     json_at = [index for index, (_name, _type, is_json) in enumerate(columns) if is_json]
     ids = iter(_sequence_next(model, len(rows)) if with_ids else ())
@@ -95,18 +105,20 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *,
     # Only quoted names from the model's metadata go into the SQL text; the values travel as COPY data.
     sql = f"COPY {table} ({', '.join(name for name, _t, _j in columns)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        write = copy.write_row
         for row in rows:
             if with_ids:
                 row = {**row, pk.attname: next(ids)}
                 complete.append(row)
-            values = [row.get(name, default) for name, default in getters]
+            values = template.copy()
+            for name, value in row.items():
+                values[position[name]] = value
             for index, field in per_row_at:
                 if values[index] is _PER_ROW:
                     values[index] = field.get_default()
             for index in json_at:
-                if values[index] is not None:
-                    values[index] = json.dumps(values[index], ensure_ascii=False)
-            copy.write_row(values)
+                values[index] = _json(values[index])
+            write(values)
     if not returning:
         return []
     return [tuple(row[name] for name in returning) for row in (complete if with_ids else rows)]
@@ -133,14 +145,19 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     return updated
 
 
-def select_rows(model: type[models.Model], fields: Sequence[str], **any_of: Sequence[Any]) -> list[tuple[Any, ...]]:
+def select_rows(model: type[models.Model], fields: Sequence[str], *, lock: bool = False,
+                **any_of: Sequence[Any]) -> list[tuple[Any, ...]]:
     """``SELECT fields FROM model WHERE f1 = ANY(values1) AND ...``: each list of values is one array parameter,
-    which costs far less to send and plan than ``IN`` with thousands of placeholders. JSON comes back decoded."""
+    which costs far less to send and plan than ``IN`` with thousands of placeholders. JSON comes back decoded.
+    With ``lock`` the rows are locked for update (in the order of their ids) until the transaction ends."""
     quote = connection.ops.quote_name
     columns = [_column(model, name) for name in fields]
     conditions = " AND ".join(f"{_name(model, name)} = ANY(%s)" for name in any_of)
+    pk = model._meta.pk
+    assert pk is not None
     sql = (f"SELECT {', '.join(name for name, _t, _j in columns)} "  # noqa: S608 - names only, values are parameters
-           f"FROM {quote(model._meta.db_table)} WHERE {conditions}")
+           f"FROM {quote(model._meta.db_table)} WHERE {conditions}"
+           + (f" ORDER BY {quote(pk.column)} FOR UPDATE" if lock else ""))
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(values) for values in any_of.values()])
         rows = cursor.fetchall()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from stores.reference import country_choices
@@ -53,6 +54,15 @@ class StockFilterForm(forms.Form):
     warehouse = WarehouseChoiceField(label=_("Warehouse"), required=False, empty_label=_("All warehouses in use"),
                                      queryset=Warehouse.objects.order_by("-is_active", "code"))
     state = forms.ChoiceField(label=_("Show"), required=False, choices=STATES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The warehouses are read when the select is drawn, in one query: a model field's own choices are counted
+        # first by a template's {% for %}, then read again through a server-side cursor.
+        warehouse = cast(WarehouseChoiceField, self.fields["warehouse"])
+        warehouses = cast("QuerySet[Warehouse]", warehouse.queryset)
+        warehouse.choices = lambda: [("", warehouse.empty_label),
+                                     *((item.pk, warehouse.label_from_instance(item)) for item in warehouses)]
 
 
 class StockAdjustForm(forms.Form):

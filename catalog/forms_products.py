@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -167,3 +168,9 @@ class ProductFilterForm(forms.Form):
     def __init__(self, *args: Any, sites: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [("", _("All sites")), *sites]
+        # The categories are read when the select is drawn, in one query: a model field's own choices are counted
+        # first by a template's {% for %}, then read again through a server-side cursor.
+        category = cast(CategoryChoiceField, self.fields["category"])
+        categories = cast("QuerySet[Category]", category.queryset)
+        category.choices = lambda: [("", category.empty_label),
+                                    *((item.pk, category.label_from_instance(item)) for item in categories)]

@@ -32,7 +32,7 @@ class Product(models.Model):
 
     code = models.CharField(_("product code"), max_length=64, unique=True,
                             help_text=_("Your own code for the product; its variants each have a SKU."))
-    brand = models.CharField(_("brand"), max_length=100, blank=True, db_index=True)
+    brand = models.CharField(_("brand"), max_length=100, blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                  verbose_name=_("category"))
     variation_theme = models.JSONField(_("variation theme"), default=list, blank=True,
@@ -41,8 +41,11 @@ class Product(models.Model):
     hs_code = models.CharField(_("HS code"), max_length=12, blank=True)
     country_of_origin = models.CharField(_("country of origin"), max_length=2, blank=True,
                                          validators=[validate_country])
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE,
-                              db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Units available to sell (on hand minus reserved) over its SKUs and the warehouses in use: what the product
+    # list shows and filters "out of stock" by, without summing the stock table. Only the inventory services
+    # (catalog.services.inventory) change it, in the transaction of the stock change itself.
+    available = models.IntegerField(_("Available"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
@@ -50,10 +53,19 @@ class Product(models.Model):
         ordering = ["code"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
-        constraints = [models.CheckConstraint(condition=~Q(code=""), name="product_code_not_blank")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(code=""), name="product_code_not_blank"),
+            models.CheckConstraint(condition=Q(available__gte=0), name="product_available_not_negative"),
+        ]
         indexes = [
             GinIndex(OpClass(Upper("code"), name="gin_trgm_ops"), name="product_code_upper_trgm"),
             models.Index(fields=["-updated_at", "-id"], name="product_updated_id"),
+            # Plain B-trees: db_index=True on a text field would add a second, pattern-matching index that no
+            # query uses and every insert pays for.
+            models.Index(fields=["brand"], name="product_brand"),
+            models.Index(fields=["status"], name="product_status"),
+            # The "out of stock" filter: usually a small part of the catalog, walked in the list's default order.
+            models.Index(fields=["-updated_at", "-id"], condition=Q(available=0), name="product_out_of_stock"),
         ]
 
     def __str__(self) -> str:
@@ -63,8 +75,9 @@ class Product(models.Model):
 class ProductContent(models.Model):
     """What a product says in one language: title, bullet points, description and search keywords."""
 
+    # Looked up through content_one_per_language (product, language), so no index of its own.
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="contents",
-                                verbose_name=_("product"))
+                                verbose_name=_("product"), db_index=False)
     language = models.CharField(_("language"), max_length=10, validators=[validate_content_language])
     title = models.CharField(_("title"), max_length=200, blank=True)
     bullets = models.JSONField(_("bullet points"), default=list, blank=True)
@@ -99,7 +112,7 @@ class Variant(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants",
                                 verbose_name=_("product"))
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
-    gtin = models.CharField(_("GTIN"), max_length=14, blank=True, db_index=True,
+    gtin = models.CharField(_("GTIN"), max_length=14, blank=True,
                             help_text=_("EAN-13, UPC-A or GTIN-14, with its check digit."))
     options = models.JSONField(_("options"), default=dict, blank=True,
                                help_text=_("This variant's value for each attribute of the variation theme."))
@@ -128,7 +141,8 @@ class Variant(models.Model):
         ]
         # "contains" lookups compare UPPER(sku), so the trigram index is on that expression; a plain trigram index
         # would also be chosen for SKU = ANY(...) lookups, where it is far slower than the unique B-tree.
-        indexes = [GinIndex(OpClass(Upper("sku"), name="gin_trgm_ops"), name="variant_sku_upper_trgm")]
+        indexes = [GinIndex(OpClass(Upper("sku"), name="gin_trgm_ops"), name="variant_sku_upper_trgm"),
+                   models.Index(fields=["gtin"], name="variant_gtin")]
 
     def __str__(self) -> str:
         return self.sku
@@ -207,7 +221,9 @@ class Warehouse(models.Model):
 class Stock(models.Model):
     """How many units of a SKU a warehouse holds, and how many of those orders have reserved."""
 
-    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="stock", verbose_name=_("variant"))
+    # Looked up through stock_one_row_per_place (variant, warehouse), so no index of its own.
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="stock", verbose_name=_("variant"),
+                                db_index=False)
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock",
                                   verbose_name=_("warehouse"))
     on_hand = models.IntegerField(_("on hand"), default=0)
@@ -247,8 +263,9 @@ class StockMovement(models.Model):
         RETURNED = "returned", _("Returned")
         IMPORTED = "imported", _("Set by a spreadsheet import")
 
+    # Looked up through movement_variant_at (variant, at), so no index of its own.
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="movements",
-                                verbose_name=_("variant"))
+                                verbose_name=_("variant"), db_index=False)
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="movements",
                                   verbose_name=_("warehouse"))
     on_hand_change = models.IntegerField(_("on hand change"), default=0)
@@ -257,15 +274,16 @@ class StockMovement(models.Model):
     reserved_after = models.IntegerField(_("reserved after"))
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
     actor_id = models.BigIntegerField(_("person id"), null=True, blank=True)
     actor_email = models.CharField(_("person"), max_length=254, blank=True)
-    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
+        # Movements are read per SKU, newest first; every import writes one per SKU, so no other index.
         indexes = [models.Index(fields=["variant", "-at"], name="movement_variant_at")]
 
     def __str__(self) -> str:
@@ -324,10 +342,12 @@ class Listing(models.Model):
     LOCAL_FIELDS = ("price", "price_mode", "rounding", "sale_price", "sale_start", "sale_end", "wanted_status",
                     "quantity_limit")
 
+    # Looked up through listing_one_per_site (variant, marketplace) and listing_site_status (marketplace, ...),
+    # so neither has an index of its own.
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="listings",
-                                verbose_name=_("variant"))
+                                verbose_name=_("variant"), db_index=False)
     marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("marketplace"))
+                                    verbose_name=_("marketplace"), db_index=False)
     price_mode = models.CharField(_("price"), max_length=8, choices=PriceMode.choices, default=PriceMode.FIXED)
     rounding = models.CharField(_("rounding"), max_length=10, choices=Rounding.choices, default=Rounding.EXACT)
     price = MoneyField(_("price"), max_digits=14, decimal_places=3, null=True, blank=True, default_currency=None)
@@ -342,14 +362,14 @@ class Listing(models.Model):
     # What the seller wants (active or inactive) and what the site shows (status, with the reason if suppressed).
     wanted_status = models.CharField(_("wanted status"), max_length=10, choices=Status.choices[:2],
                                      default=Status.ACTIVE)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE,
-                              db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     suppression = models.CharField(_("suppressed because"), max_length=16, choices=Suppression.choices,
                                    blank=True)
     quantity_offered = models.PositiveIntegerField(_("quantity offered"), default=0)
     local_overrides = models.JSONField(_("local edits"), default=list, blank=True)
+    # Indexed only where set (listing_copies): most listings are not copies.
     copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies",
-                                    verbose_name=_("copied from"))
+                                    verbose_name=_("copied from"), db_index=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
@@ -367,6 +387,8 @@ class Listing(models.Model):
             models.Index(fields=["marketplace", "status", "suppression"], name="listing_site_status"),
             models.Index(fields=["updated_at", "id"], name="listing_updated_id"),
             models.Index(fields=["quantity_offered", "id"], name="listing_quantity_id"),
+            models.Index(fields=["status"], name="listing_status"),
+            models.Index(fields=["copied_from"], condition=Q(copied_from__isnull=False), name="listing_copies"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -84,9 +83,8 @@ def stock_list(*, filters: dict[str, Any], cursor: str = "", direction: str = "n
     )
     if filters.get("q"):
         query = filters["q"].strip()
-        # A case-insensitive regular expression of the escaped text (not icontains' UPPER(sku) LIKE) is what
-        # the trigram index on SKU can answer.
-        queryset = queryset.filter(Q(sku__iregex=re.escape(query)) | Q(gtin=query))
+        # icontains compares UPPER(sku), the expression of the trigram index (catalog migration 0004).
+        queryset = queryset.filter(Q(sku__icontains=query) | Q(gtin=query))
     state = filters.get("state")
     if state == "low":
         queryset = queryset.filter(low_stock_rule__is_low=True)
@@ -121,8 +119,9 @@ def product_titles(*, product_ids: Iterable[int], language: str | None = None) -
 
     wanted = (language or get_language() or "en").lower()
     ranked: dict[int, tuple[int, str]] = {}
+    # order_by(): the default ordering would join the products only to sort by their code.
     for product_id, code, title in ProductContent.objects.filter(product_id__in=list(product_ids)).exclude(
-            title="").values_list("product_id", "language", "title"):
+            title="").order_by().values_list("product_id", "language", "title"):
         rank = 0 if code.lower() == wanted else 1 if code == "en" else 2
         if product_id not in ranked or rank < ranked[product_id][0]:
             ranked[product_id] = (rank, title)

@@ -16,8 +16,14 @@ def store_shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     context: dict[str, Any] = {"store": getattr(request, "tenant", None), "membership": membership}
     if user is not None and user.is_authenticated:
-        context["my_memberships"] = SimpleLazyObject(lambda: list(Membership.objects.for_user(user)))
+        # Only what the store switcher shows: a store row has some thirty columns.
+        context["my_memberships"] = SimpleLazyObject(lambda: list(Membership.objects.for_user(user).only(
+            "store_id", "role_id", "store__name", "store__handle", "role__kind", "role__name")))
     if membership is not None:
-        context["can"] = {module.value: {level.name.lower(): membership.level(module) >= level for level in Level}
-                          for module in Module}
+        context["can"] = {module.value: _levels(membership.level(module)) for module in Module}
     return context
+
+
+def _levels(granted: Level) -> dict[str, bool]:
+    """``can.<module>.<level>`` for a module the role grants ``granted`` in."""
+    return {level.name.lower(): granted >= level for level in Level}

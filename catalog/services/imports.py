@@ -159,13 +159,17 @@ def import_run(*, job: Job) -> Result | None:
     mode = job.params.get("mode", MODE_ALL)
     sheet = read_sheet(_input(job), job.input_name)
     template = template_for_store(store=store)
+    # In a worker the import owns its transaction, and the next chunks are checked on a second connection while
+    # this one writes; inside a caller's transaction everything runs here.
+    read_ahead = not connection.in_atomic_block
     with transaction.atomic():
         import_lock()
         locked = Job.objects.select_for_update().filter(pk=job.pk, status=Job.Status.APPLYING).first()
         if locked is None:
             return None
         result = apply_sheet(sheet=sheet, template=template, mode=mode, actor=actor, reference=f"import-{job.pk}",
-                             progress=lambda done, total: job_progress(job=job, done=done, total=total))
+                             progress=lambda done, total: job_progress(job=job, done=done, total=total),
+                             read_ahead=read_ahead)
         counts = {"create": result.counts["create"], "update": result.counts["update"],
                   "unchanged": result.counts["unchanged"], "skipped": result.counts["error"]}
         activity_record(actor=actor, action="catalog.imported", target=job, target_repr=job.input_name,

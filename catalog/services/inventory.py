@@ -4,13 +4,15 @@ Also warehouses, low-stock rules and the periodic low-stock check."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,8 +22,8 @@ from stores.models import Store
 from stores.permissions import Module
 from stores.routing import store_reverse
 
-from ..bulk import insert_rows, update_rows
-from ..models import LowStockRule, Stock, StockMovement, Variant, Warehouse
+from ..bulk import insert_rows, select_rows, update_rows
+from ..models import LowStockRule, Product, Stock, StockMovement, Variant, Warehouse
 from ..selectors import available_by_variant, units_shipped_by_variant
 from .listings import listings_refresh
 
@@ -45,6 +47,57 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     return {"actor_id": None, "actor_email": ""}
 
 
+# --- The stored total of each product (Product.available) ------------------------------------------------------
+# Every change below adds its own difference to the product's total in the same transaction, so totals never
+# drift: concurrent changes of one product each add theirs under the product's row lock. A warehouse counts
+# while it is in use; the stock paths hold it FOR KEY SHARE and taking it in or out of use locks it FOR UPDATE,
+# so a change never counts units in a warehouse whose state flips under it.
+
+
+def warehouses_in_use(warehouse_ids: Iterable[int]) -> set[int]:
+    """Which of these warehouses are in use, with the rows locked (FOR KEY SHARE) until the transaction ends.
+    The lock does not make stock changes in one warehouse wait for each other."""
+    table = connection.ops.quote_name(Warehouse._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, is_active FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",  # noqa: S608
+                       [sorted(set(warehouse_ids))])
+        return {pk for pk, is_active in cursor.fetchall() if is_active}
+
+
+def _products_available_add(units_by_variant: dict[int, int]) -> None:
+    """Add each SKU's change of available units to its product's total, in one statement (two for several
+    products, which are locked in the order of their ids first, as every stock path locks them)."""
+    changes = {variant_id: units for variant_id, units in units_by_variant.items() if units}
+    if not changes:
+        return
+    quote = connection.ops.quote_name
+    product, variant = quote(Product._meta.db_table), quote(Variant._meta.db_table)
+    with connection.cursor() as cursor:
+        if len(changes) > 1:
+            cursor.execute(f"SELECT p.id FROM {product} AS p JOIN {variant} AS v ON v.product_id = p.id "  # noqa: S608
+                           f"WHERE v.id = ANY(%s) ORDER BY p.id FOR NO KEY UPDATE OF p", [list(changes)])
+        cursor.execute(
+            f"UPDATE {product} AS p SET available = p.available + d.units "  # noqa: S608 - names from the models
+            f"FROM (SELECT v.product_id, SUM(c.units) AS units "
+            f"FROM unnest(%s::bigint[], %s::integer[]) AS c(variant_id, units) "
+            f"JOIN {variant} AS v ON v.id = c.variant_id GROUP BY v.product_id) AS d "
+            f"WHERE p.id = d.product_id AND d.units <> 0",
+            [list(changes), list(changes.values())],
+        )
+
+
+def products_available_recount(*, product_ids: Iterable[int]) -> None:
+    """Sum these products' totals afresh from their stock. The rows are locked first, so the sum (a statement of
+    its own) sees every stock change committed before it, and changes after it add to it."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return
+    list(Product.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
+    units = (Stock.objects.filter(variant__product=OuterRef("pk"), warehouse__is_active=True).order_by()
+             .values("variant__product").annotate(units=Sum(F("on_hand") - F("reserved"))).values("units"))
+    Product.objects.filter(pk__in=ids).update(available=Coalesce(Subquery(units), 0))
+
+
 def stock_change(
     *,
     variant: Variant,
@@ -62,6 +115,7 @@ def stock_change(
         raise DomainError(_("Nothing to change."))
     try:
         with transaction.atomic():
+            counts = bool(warehouses_in_use([warehouse.pk]))
             Stock.objects.get_or_create(variant=variant, warehouse=warehouse)
             updated = Stock.objects.filter(variant=variant, warehouse=warehouse).update(
                 on_hand=F("on_hand") + on_hand_change, reserved=F("reserved") + reserved_change,
@@ -74,6 +128,8 @@ def stock_change(
                 on_hand_after=stock.on_hand, reserved_after=stock.reserved, reason=reason, note=note[:255],
                 reference=reference[:64], **_actor_fields(actor),
             )
+            if counts:
+                _products_available_add({variant.pk: on_hand_change - reserved_change})
             listings_refresh(variant_ids=[variant.pk])
     except IntegrityError as error:
         raise DomainError(
@@ -85,13 +141,15 @@ def stock_change(
 
 def stock_set_counts(
     *, counts: Iterable[tuple[int, int, int]], reason: str, actor: Any, note: str = "", reference: str = "",
-    refresh_listings: bool = True,
+    refresh_listings: bool = True, totals_counted: Collection[int] = (),
 ) -> int:
     """Set on-hand quantities from a count or a spreadsheet: ``counts`` is (variant id, warehouse id, on hand).
 
     Rows whose quantity does not change are skipped; each change is one movement. A new on-hand below what
     orders have reserved is refused for the whole call. Returns how many rows changed. The listings of the SKUs
     whose stock changed are refreshed, unless the caller (an import that refreshes them itself) says not to.
+    ``totals_counted`` are SKUs of products the caller has just created with their total already counted (from
+    ``warehouses_in_use`` within the same transaction); their stock is not added to it again.
     """
     wanted = {(variant_id, warehouse_id): on_hand for variant_id, warehouse_id, on_hand in counts}
     if not wanted:
@@ -101,16 +159,18 @@ def stock_set_counts(
     now = timezone.now()
     actor_fields = _actor_fields(actor)
     with transaction.atomic():
+        in_use = warehouses_in_use({warehouse_id for _variant_id, warehouse_id in wanted})
         # Lock only the stock rows (not the variants and warehouses the default ordering would join).
         existing = {
             (variant_id, warehouse_id): (pk, on_hand, reserved)
-            for pk, variant_id, warehouse_id, on_hand, reserved in Stock.objects.select_for_update(of=("self",))
-            .filter(variant_id__in=sorted({key[0] for key in wanted})).order_by()
-            .values_list("pk", "variant_id", "warehouse_id", "on_hand", "reserved")
+            for pk, variant_id, warehouse_id, on_hand, reserved in select_rows(
+                Stock, ["id", "variant_id", "warehouse_id", "on_hand", "reserved"], lock=True,
+                variant_id=sorted({key[0] for key in wanted}))
         }
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[tuple[int, int, Any]] = []
         movements: list[dict[str, Any]] = []
+        available_change: dict[int, int] = defaultdict(int)
         for (variant_id, warehouse_id), on_hand in wanted.items():
             current = existing.get((variant_id, warehouse_id))
             if current is None:
@@ -130,6 +190,8 @@ def stock_set_counts(
                     )
                 change = on_hand - before
                 changed_rows.append((pk, on_hand, now))
+            if warehouse_id in in_use and variant_id not in totals_counted:
+                available_change[variant_id] += change
             movements.append({
                 "variant_id": variant_id, "warehouse_id": warehouse_id, "on_hand_change": change,
                 "reserved_change": 0, "on_hand_after": on_hand, "reserved_after": reserved, "reason": reason,
@@ -139,6 +201,7 @@ def stock_set_counts(
         insert_rows(Stock, new_rows)
         update_rows(Stock, ["on_hand", "updated_at"], changed_rows)
         insert_rows(StockMovement, movements)
+        _products_available_add(available_change)
         if refresh_listings:
             listings_refresh(variant_ids={movement["variant_id"] for movement in movements})
     return len(movements)
@@ -254,6 +317,103 @@ def stock_return(*, variant: Variant, warehouse: Warehouse, quantity: int, refer
                         on_hand_change=quantity, reference=reference)
 
 
+# An order moves the stock of several SKUs at once. Its changes take the locks in the order every stock path takes
+# them (warehouses FOR KEY SHARE, then stock rows by id, then products by id), all stock rows before any product:
+# two orders sharing SKUs queue on the stock rows instead of deadlocking, and each sees what the one before left.
+
+def _stock_rows_lock(variant_ids: Iterable[int]) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """Every stock row of these SKUs, locked: (variant id, warehouse id) -> (id, on hand, reserved)."""
+    return {(variant_id, warehouse_id): (pk, on_hand, reserved)
+            for pk, variant_id, warehouse_id, on_hand, reserved in select_rows(
+                Stock, ["id", "variant_id", "warehouse_id", "on_hand", "reserved"], lock=True,
+                variant_id=sorted(set(variant_ids)))}
+
+
+def _stock_moves_apply(*, moves: list[tuple[int, int, int, int]], rows: dict[tuple[int, int], tuple[int, int, int]],
+                       in_use: set[int], reason: str, reference: str, actor: Any) -> None:
+    """Apply (variant id, warehouse id, on-hand change, reserved change) to stock rows locked by the caller: one
+    movement each, the products' totals and the listings kept in step. Refused as a whole if one would leave
+    stock negative or reserved above on hand."""
+    now = timezone.now()
+    actor_fields = _actor_fields(actor)
+    updates: list[tuple[int, int, int, Any]] = []
+    movements: list[dict[str, Any]] = []
+    available_change: dict[int, int] = defaultdict(int)
+    for variant_id, warehouse_id, on_hand_change, reserved_change in moves:
+        pk, on_hand, reserved = rows.get((variant_id, warehouse_id), (None, 0, 0))
+        on_hand, reserved = on_hand + on_hand_change, reserved + reserved_change
+        if pk is None or on_hand < 0 or reserved < 0 or reserved > on_hand:
+            sku = Variant.objects.filter(pk=variant_id).values_list("sku", flat=True).first()
+            code = Warehouse.objects.filter(pk=warehouse_id).values_list("code", flat=True).first()
+            raise DomainError(_("Not enough stock of %(sku)s in %(warehouse)s for this change.")
+                              % {"sku": sku, "warehouse": code})
+        rows[(variant_id, warehouse_id)] = (pk, on_hand, reserved)
+        updates.append((pk, on_hand, reserved, now))
+        movements.append({
+            "variant_id": variant_id, "warehouse_id": warehouse_id, "on_hand_change": on_hand_change,
+            "reserved_change": reserved_change, "on_hand_after": on_hand, "reserved_after": reserved,
+            "reason": reason, "note": "", "reference": reference[:64], "at": now, **actor_fields,
+        })
+        if warehouse_id in in_use:
+            available_change[variant_id] += on_hand_change - reserved_change
+    if not movements:
+        return
+    update_rows(Stock, ["on_hand", "reserved", "updated_at"], updates)
+    insert_rows(StockMovement, movements)
+    _products_available_add(available_change)
+    listings_refresh(variant_ids={movement["variant_id"] for movement in movements})
+
+
+def stock_reserve_first_available(
+    *, wanted: dict[int, int], warehouse_kinds: Iterable[str], reference: str, actor: Any = None,
+    all_or_nothing: bool = False,
+) -> dict[int, int]:
+    """Reserve units of several SKUs for one order (``wanted``: variant id -> units), each SKU wholly from the first
+    warehouse in use of ``warehouse_kinds``, by code, that has all of its units available. Returns variant id ->
+    warehouse id for the SKUs reserved; a SKU no warehouse can cover gets nothing, and with ``all_or_nothing``
+    then no SKU does. Orders racing for the last units each see what the one before left: none oversells."""
+    if any(units <= 0 for units in wanted.values()):
+        raise DomainError(_("Enter a quantity of one or more."), field="quantity")
+    if not wanted:
+        return {}
+    with transaction.atomic():
+        candidates = list(Warehouse.objects.filter(is_active=True, kind__in=list(warehouse_kinds))
+                          .order_by("code").values_list("pk", flat=True))
+        in_use = warehouses_in_use(candidates)
+        rows = _stock_rows_lock(wanted)
+        chosen: dict[int, int] = {}
+        for variant_id, units in sorted(wanted.items()):
+            for warehouse_id in candidates:
+                _pk, on_hand, reserved = rows.get((variant_id, warehouse_id), (None, 0, 0))
+                if warehouse_id in in_use and on_hand - reserved >= units:
+                    chosen[variant_id] = warehouse_id
+                    break
+        if all_or_nothing and len(chosen) < len(wanted):
+            return {}
+        _stock_moves_apply(moves=[(variant_id, warehouse_id, 0, wanted[variant_id])
+                                  for variant_id, warehouse_id in sorted(chosen.items())],
+                           rows=rows, in_use=in_use, reason=StockMovement.Reason.RESERVED, reference=reference,
+                           actor=actor)
+    return chosen
+
+
+def stock_move_many(
+    *, moves: Iterable[tuple[int, int, int, int]], reason: str, reference: str, actor: Any = None
+) -> None:
+    """Several stock changes of one action (an order's lines released, or shipped): (variant id, warehouse id,
+    on-hand change, reserved change) each, one movement each. All or nothing."""
+    changes = [move for move in moves if move[2] or move[3]]
+    if len({(move[0], move[1]) for move in changes}) != len(changes):
+        raise ValueError("one move per SKU and warehouse")
+    if not changes:
+        return
+    with transaction.atomic():
+        in_use = warehouses_in_use({move[1] for move in changes})
+        rows = _stock_rows_lock({move[0] for move in changes})
+        _stock_moves_apply(moves=sorted(changes), rows=rows, in_use=in_use, reason=reason, reference=reference,
+                           actor=actor)
+
+
 # --- Warehouses -------------------------------------------------------------------------------------------------
 
 def _warehouse_validate(warehouse: Warehouse) -> None:
@@ -306,6 +466,7 @@ def warehouse_deactivate(*, actor: Any, warehouse: Warehouse) -> Warehouse:
                 _("%(warehouse)s still holds %(units)s units of %(skus)s SKUs. Move that stock to another "
                   "warehouse (or count it out) first, then take the warehouse out of use.")
                 % {"warehouse": locked.code, "units": held["units"], "skus": held["skus"]})
+        # Nothing on hand means nothing reserved or available here either: no product's total changes.
         locked.is_active = False
         locked.save(update_fields=["is_active"])
         activity_record(actor=actor, action="warehouse.deactivated", target=locked,
@@ -314,9 +475,16 @@ def warehouse_deactivate(*, actor: Any, warehouse: Warehouse) -> Warehouse:
 
 
 def warehouse_reactivate(*, actor: Any, warehouse: Warehouse) -> Warehouse:
+    """Put a warehouse back in use. Stock it received meanwhile (a spreadsheet import, a return) counts again
+    in its products' totals."""
     with transaction.atomic():
-        updated = Warehouse.objects.filter(pk=warehouse.pk, is_active=False).update(is_active=True)
-        if updated:
+        # FOR UPDATE waits for stock changes in progress here and holds off new ones until the totals are summed.
+        locked = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
+        if not locked.is_active:
+            locked.is_active = True
+            locked.save(update_fields=["is_active"])
+            products_available_recount(product_ids=Stock.objects.filter(
+                warehouse=locked, on_hand__gt=F("reserved")).values_list("variant__product_id", flat=True))
             activity_record(actor=actor, action="warehouse.reactivated", target=warehouse,
                             changes={"is_active": [False, True]})
     warehouse.is_active = True

@@ -56,13 +56,6 @@ def shown_state(*, wanted_status: str, price: Decimal | None, quantity_limit: in
     return Listing.Status.ACTIVE, "", offered
 
 
-def listing_shown_state(listing: Listing, *, available: int, content_languages: set[str]) -> tuple[str, str, int]:
-    return shown_state(wanted_status=listing.wanted_status,
-                       price=listing.price.amount if listing.price is not None else None,
-                       quantity_limit=listing.quantity_limit, language=listing.marketplace.language,
-                       available=available, content_languages=content_languages)
-
-
 def listings_refresh(*, variant_ids: Iterable[int]) -> int:
     """Recompute status, suppression and quantity offered for every listing of these SKUs; returns how many
     listings changed. Works in batches, so an import of 100,000 SKUs costs a few queries per thousand."""

@@ -147,7 +147,10 @@ def variant_delete(*, actor: Any, variant: Variant) -> None:
         variant = Variant.objects.select_for_update().get(pk=variant.pk)
         if variant.product.variants.count() == 1:
             raise DomainError(_("A product needs at least one variant. Archive the product instead."))
-        if variant.stock.filter(on_hand__gt=0).exists():
+        # Locked, so a stock change in progress is waited for and seen: a SKU deleted with stock on hand would
+        # take units out of its product's stored total (Product.available) that no stock change accounts for.
+        if any(on_hand > 0 for on_hand in variant.stock.select_for_update().order_by("pk")
+               .values_list("on_hand", flat=True)):
             raise DomainError(_("This SKU still has stock. Move or write off the stock first."))
         activity_record(actor=actor, action="variant.deleted", target=variant, changes={"sku": [variant.sku, None]})
         variant.delete()

@@ -6,9 +6,10 @@ nothing, or (when the person chose it) the valid rows only.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Callable
-from types import SimpleNamespace
+from collections.abc import Callable, Iterator
+from queue import Empty, Full, Queue
 from typing import Any
 
 from django.db import connection, models
@@ -19,8 +20,8 @@ from sellercenter.errors import DomainError
 
 from ..bulk import insert_rows, update_rows
 from ..models import Listing, Product, ProductContent, Variant
-from ..services.inventory import stock_set_counts
-from ..services.listings import REQUIRED_CONTENT, listing_shown_state, listings_refresh
+from ..services.inventory import stock_set_counts, warehouses_in_use
+from ..services.listings import REQUIRED_CONTENT, listings_refresh, shown_state
 from .columns import Template
 from .reader import Sheet
 from .validate import MONEY_FIELDS, ChunkPlan, Planner, Result, prepare
@@ -48,26 +49,93 @@ def import_lock() -> None:
 
 
 def apply_sheet(*, sheet: Sheet, template: Template, mode: str, actor: Any, reference: str = "",
-                progress: Callable[[int, int], None] | None = None) -> Result:
+                progress: Callable[[int, int], None] | None = None, read_ahead: bool = False) -> Result:
     """Check the rows again against the data as it is now and write them. Must run inside a transaction that
     holds ``import_lock()``; raises ImportHasErrors (after which the caller rolls back) when ``mode`` is all and a
-    row has an error."""
+    row has an error. With ``read_ahead`` the next chunks are checked in a thread of their own while this one's
+    are written (see ``plans_ahead``)."""
     assert mode in MODES, mode
     assert connection.in_atomic_block, "apply_sheet must run inside the import's transaction"
     planner = Planner(prepare(sheet, template), template)
     result = Result(total=len(sheet.rows))
     done = 0
-    for plan in planner.plans():
-        result.add(plan)
-        if plan.errors and mode == MODE_ALL:
-            raise ImportHasErrors(_("Rows of this file have errors, so nothing was imported. Check the file again, "
-                                    "fix the rows or import only the valid rows."), result)
-        write_plan(plan, actor=actor, reference=reference)
-        done += plan.rows
-        if progress is not None:
-            progress(done, result.total)
+    plans = plans_ahead(planner) if read_ahead else planner.plans()
+    try:
+        for plan in plans:
+            result.add(plan)
+            if plan.errors and mode == MODE_ALL:
+                raise ImportHasErrors(_("Rows of this file have errors, so nothing was imported. Check the file "
+                                        "again, fix the rows or import only the valid rows."), result)
+            write_plan(plan, actor=actor, reference=reference)
+            done += plan.rows
+            if progress is not None:
+                progress(done, result.total)
+    finally:
+        close = getattr(plans, "close", None)
+        if close is not None:
+            close()
     result.errors.sort(key=lambda error: error[0])
     return result
+
+
+class _End:
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+
+def plans_ahead(planner: Planner, *, depth: int = 2) -> Iterator[ChunkPlan]:
+    """The planner's chunk plans, made in a thread of its own on a database connection of its own, at most
+    ``depth`` chunks ahead of the writes.
+
+    Checking a chunk is Python work and writing one is mostly PostgreSQL's (index entries, foreign-key checks), so
+    on two cores the two overlap. The thread reads the data as committed, which is what the import's own
+    transaction sees of every row a later chunk looks up: a chunk holds whole products and a SKU or GTIN appears
+    once in a file, so no chunk depends on another's writes. Only for imports that own their transaction: inside
+    a caller's transaction (a test's), the thread could not see the caller's rows."""
+    store = connection.tenant  # type: ignore[attr-defined]
+    queue: Queue[ChunkPlan | _End] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: ChunkPlan | _End) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def work() -> None:
+        # ``connection`` is per thread: this is the thread's own connection, pointed at the same store.
+        try:
+            connection.set_tenant(store)  # type: ignore[attr-defined]
+            for plan in planner.plans():
+                if not put(plan):
+                    return
+            put(_End())
+        except BaseException as error:  # noqa: BLE001 - handed to the writing thread, which raises it
+            put(_End(error))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work, name="catalog-import-check", daemon=True)
+    thread.start()
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=1.0)
+            except Empty:
+                if not thread.is_alive() and queue.empty():
+                    raise RuntimeError("the import's checking thread stopped without a result") from None
+                continue
+            if isinstance(item, _End):
+                if item.error is not None:
+                    raise item.error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _attrs(fields: dict[str, Any]) -> dict[str, Any]:
@@ -102,11 +170,9 @@ def _shown_state(fields: dict[str, Any], language: str, available: int,
                  content_languages: set[str]) -> tuple[str, str, int]:
     """The shown state of a new listing, by the listings service's own rule, from facts the plan already holds."""
     price = fields.get("price")
-    listing = SimpleNamespace(
-        wanted_status=fields.get("wanted_status") or Listing.Status.ACTIVE, quantity_limit=None,
-        price=None if price is None else SimpleNamespace(amount=price[0]),
-        marketplace=SimpleNamespace(language=language))
-    return listing_shown_state(listing, available=available, content_languages=content_languages)  # type: ignore[arg-type]
+    return shown_state(wanted_status=fields.get("wanted_status") or Listing.Status.ACTIVE,
+                       price=None if price is None else price[0], quantity_limit=None, language=language,
+                       available=available, content_languages=content_languages)
 
 
 def write_plan(plan: ChunkPlan, *, actor: Any, reference: str = "") -> None:
@@ -115,9 +181,19 @@ def write_plan(plan: ChunkPlan, *, actor: Any, reference: str = "") -> None:
     now = timezone.now()
     stamps = {"created_at": now, "updated_at": now}
     product_ids = dict(plan.product_ids)
+    # New SKUs of new products (SKU -> product code): their listings' state and their product's available units
+    # come from the plan, so neither is computed again after the writes.
+    new_products = {sku: ref for ref, sku, _fields in plan.variants_new if isinstance(ref, str)}
+    planned_stock: dict[int | str, int] = defaultdict(int)
     if plan.products_new:
+        in_use = warehouses_in_use({warehouse for _ref, warehouse, _on_hand in plan.stock})
+        totals: dict[str, int] = defaultdict(int)
+        for ref, warehouse, on_hand in plan.stock:
+            if isinstance(ref, str) and ref in new_products and warehouse in in_use:
+                totals[new_products[ref]] += on_hand
         product_ids.update((code, pk) for pk, code in insert_rows(
-            Product, [{"code": code, **stamps, **_attrs(fields)} for code, fields in plan.products_new.items()],
+            Product, [{"code": code, "available": totals.get(code, 0), **stamps, **_attrs(fields)}
+                      for code, fields in plan.products_new.items()],
             returning=("id", "code")))
     if plan.products_changed:
         _update(Product, plan.products_changed)
@@ -147,8 +223,6 @@ def write_plan(plan: ChunkPlan, *, actor: Any, reference: str = "") -> None:
     for ref, language, _content_id, fields in plan.contents:
         if isinstance(ref, str) and all(fields.get(name) for name in REQUIRED_CONTENT):
             new_content[ref].add(language)
-    new_products = {sku: ref for ref, sku, _fields in plan.variants_new if isinstance(ref, str)}
-    planned_stock: dict[int | str, int] = defaultdict(int)
     for ref, _warehouse, on_hand in plan.stock:
         planned_stock[ref] += on_hand
     refresh = set(plan.refresh)
@@ -175,7 +249,8 @@ def write_plan(plan: ChunkPlan, *, actor: Any, reference: str = "") -> None:
         # The listings of new SKUs were given their state from the planned stock above; those of existing SKUs
         # whose stock may change are refreshed below with the rest.
         stock_set_counts(counts=counts, reason="imported", actor=actor, note=_("Spreadsheet import"),
-                         reference=reference, refresh_listings=False)
+                         reference=reference, refresh_listings=False,
+                         totals_counted={variant_id(sku) for sku in new_products})
         refresh.update(variant_id(ref) for ref, _warehouse, _on_hand in plan.stock if isinstance(ref, int))
     if refresh:
         listings_refresh(variant_ids=refresh)

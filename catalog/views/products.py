@@ -44,8 +44,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("cursor", "dir"):
         query.pop(key, None)
-    context = {"form": form, "page": page, "query": query.urlencode(),
-               "total": selectors.product_count(filters=filters), "sites": sites}
+    context = {"form": form, "page": page, "query": query.urlencode(), "sites": sites}
     template = "catalog/product_list.html#product-table" if htmx_fragment(request) else "catalog/product_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

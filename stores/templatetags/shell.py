@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from ..reference import babel_locale
 from ..routing import public_reverse, store_reverse
@@ -37,7 +39,16 @@ def money(amount: Decimal | None, currency: str) -> str:
 
 @register.filter
 def number(value: Decimal | int | None) -> str:
-    return "" if value is None else format_decimal(value, locale=babel_locale())
+    if value is None:
+        return ""
+    if type(value) is int:  # most numbers on a page are small counts that repeat from row to row
+        return _integer(value, get_language() or "en")
+    return format_decimal(value, locale=babel_locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _integer(value: int, language: str) -> str:
+    return format_decimal(value, locale=babel_locale(language))
 
 
 @register.filter
