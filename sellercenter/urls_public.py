@@ -19,6 +19,8 @@ urlpatterns = [
     path("stores/", include(public_patterns)),
     path("invitations/<str:token>/", public.invitation_accept, name="invitation-accept"),
     path("admin/", admin.site.urls),
+    # The marketplace's side: token-authenticated JSON, no session (orders.api).
+    path("api/platform/v1/", include("orders.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 from sellercenter.errors import DomainError
 
 from .fx import fx_rates_import
-from .models import Category, FXRate, Invitation, Marketplace, Membership, Role, Store, TaxRegistration
+from .models import Category, FXRate, Invitation, Marketplace, Membership, PlatformToken, Role, Store, TaxRegistration
+from .platform_tokens import platform_token_create, platform_token_revoke
 from .services import category_save
 
 
@@ -40,6 +41,7 @@ class StoreAdmin(admin.ModelAdmin):
         (_("Selling"), {"fields": ["home_country", "base_currency", "default_language", "timezone", "marketplaces"]}),
         (_("Profile"), {"fields": ["logo", "description", "contact_email", "address_line1", "address_line2", "city",
                                    "region", "postal_code", "address_country", "require_two_factor"]}),
+        (_("Orders"), {"fields": ["orders_without_stock"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Store]:
@@ -142,3 +144,56 @@ class InvitationAdmin(admin.ModelAdmin):
 class TaxRegistrationAdmin(admin.ModelAdmin):
     list_display = ["store", "country", "kind", "number"]
     search_fields = ["number", "store__handle"]
+
+
+class PlatformTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("Who uses it, such as \"Order feed, production\"."))
+    store = forms.ModelChoiceField(label=_("Store"), queryset=Store.objects.sellers())
+
+
+@admin.register(PlatformToken)
+class PlatformTokenAdmin(admin.ModelAdmin):
+    """Tokens are added through a form of their own, which shows the secret once; afterwards they can only be
+    read and revoked."""
+
+    list_display = ["name", "store", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "store__handle", "prefix"]
+    list_select_related = ["store"]
+    fields = ("name", "store", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Read-only pages: a token is revoked by the action, never edited.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        if not self.has_add_permission(request):
+            return redirect("admin:stores_platformtoken_changelist")
+        form = PlatformTokenForm(request.POST or None)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Add platform API token")}
+        if request.method == "POST" and form.is_valid():
+            try:
+                token, secret = platform_token_create(actor=request.user, store=form.cleaned_data["store"],
+                                                      name=form.cleaned_data["name"])
+            except DomainError as error:
+                form.add_error(error.field, error.message)
+            else:
+                self.log_addition(request, token, [{"added": {}}])
+                # Rendered, not redirected: the secret must not travel through a message cookie or the session.
+                # (The admin marks its pages no-store, so the browser keeps no copy either.)
+                return render(request, "admin/stores/platformtoken/created.html",
+                              {**context, "token": token, "secret": secret, "title": _("Token created")})
+        return render(request, "admin/stores/platformtoken/add.html", {**context, "form": form})
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[PlatformToken]) -> None:
+        count = platform_token_revoke(tokens=queryset)
+        self.message_user(request, ngettext("%(count)s token revoked.", "%(count)s tokens revoked.", count)
+                          % {"count": count}, messages.SUCCESS)

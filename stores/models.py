@@ -136,6 +136,10 @@ class Store(TenantMixin):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
 
+    class WithoutStock(models.TextChoices):
+        HOLD = "hold", _("Accept them and flag them for attention")
+        REJECT = "reject", _("Reject them")
+
     handle = models.CharField(_("handle"), max_length=40, unique=True, validators=[handle_validator])
     name = models.CharField(_("store name"), max_length=120)
     home_country = models.CharField(_("home country"), max_length=2, validators=[validate_country])
@@ -146,6 +150,12 @@ class Store(TenantMixin):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     suspension_reason = models.CharField(_("suspension reason"), max_length=255, blank=True)
     require_two_factor = models.BooleanField(_("require two-factor authentication"), default=False)
+    # A store setting kept on the store's own row: the ingest API has the row in hand already, and a column
+    # needs no per-store settings row to provision in every schema.
+    orders_without_stock = models.CharField(
+        _("orders without stock"), max_length=8, choices=WithoutStock.choices, default=WithoutStock.HOLD,
+        help_text=_("What happens to a seller-fulfilled order whose units cannot all be reserved."),
+    )
 
     logo = models.ImageField(_("logo"), upload_to=store_logo_path, storage=store_files_storage, blank=True)
     description = models.TextField(_("description"), blank=True, max_length=2000)
@@ -363,3 +373,40 @@ class TaxRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.get_kind_display()} {self.number}"
+
+
+class PlatformTokenQuerySet(models.QuerySet["PlatformToken"]):
+    def usable(self) -> PlatformTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class PlatformToken(models.Model):
+    """A key the marketplace uses to call the platform API for one store. Only the SHA-256 digest of the secret is
+    kept; the secret itself is shown once, when the token is created (stores.platform_tokens)."""
+
+    name = models.CharField(_("name"), max_length=100,
+                            help_text=_("Who uses it, such as \"Order feed, production\"."))
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="platform_tokens",
+                              verbose_name=_("store"))
+    prefix = models.CharField(_("starts with"), max_length=16, editable=False)
+    digest = models.CharField(_("fingerprint"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"), editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = PlatformTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["store", "-created_at"]
+        verbose_name = _("platform API token")
+        verbose_name_plural = _("platform API tokens")
+        constraints = [models.CheckConstraint(condition=~Q(digest=""), name="platformtoken_digest_not_blank")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

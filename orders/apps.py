@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    name = "orders"
+    verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        from audit.labels import register_actions
+
+        # What people do to orders; what the marketplace does is in each order's own history.
+        register_actions({
+            "order.confirmed": _("Order confirmed"),
+            "order.cancelled": _("Order cancelled"),
+            "order.shipped": _("Order marked shipped"),
+            "order.cancel_request_approved": _("Buyer's cancellation approved"),
+            "order.cancel_request_rejected": _("Buyer's cancellation refused"),
+        })

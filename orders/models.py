@@ -1,0 +1,273 @@
+"""A store's orders: what the buyer bought on which site, where it goes, where it stands, and its history.
+Lives in the store's schema. Only orders.services writes these rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import operator
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from djmoney.money import Money
+
+from catalog.models import Variant, Warehouse
+from stores.models import Marketplace
+from stores.reference import validate_country, validate_currency
+
+
+class OrderStatus(models.TextChoices):
+    """Where an order stands, modelled on the big marketplaces' statuses (Amazon, Shopee, eBay)."""
+
+    PENDING_PAYMENT = "pending_payment", _("Pending payment")
+    UNSHIPPED = "unshipped", _("Unshipped")
+    CANCEL_REQUESTED = "cancel_requested", _("Cancellation requested")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+    RETURN_REQUESTED = "return_requested", _("Return requested")
+    RETURN_AUTHORISED = "return_authorised", _("Return authorised")
+    RETURN_REJECTED = "return_rejected", _("Return rejected")
+    RETURNED = "returned", _("Returned")
+    REFUNDED = "refunded", _("Refunded")
+
+
+_any_status = functools.reduce(operator.or_, (Q(status=value) for value in OrderStatus.values))
+
+
+class OrderQuerySet(models.QuerySet["Order"]):
+    def awaiting_shipment(self) -> OrderQuerySet:
+        return self.filter(status__in=Order.AWAITING_SHIPMENT)
+
+    def ship_by_overdue(self, *, now: dt.datetime | None = None) -> OrderQuerySet:
+        return self.awaiting_shipment().filter(ship_by__lt=now or timezone.now())
+
+    def needs_attention(self) -> OrderQuerySet:
+        return self.exclude(attention="")
+
+    def newest_first(self) -> OrderQuerySet:
+        return self.order_by("-placed_at", "-id")
+
+
+class Order(models.Model):
+    """One order from a marketplace site. Amounts are in ``currency``, the site's currency, never mixed."""
+
+    Status = OrderStatus
+
+    class Channel(models.TextChoices):
+        SELLER = "seller", _("Fulfilled by the seller")
+        PLATFORM = "platform", _("Fulfilled by the platform")
+
+    class Attention(models.TextChoices):
+        NO_STOCK = "no_stock", _("Not enough stock to reserve")
+        UNKNOWN_SKU = "unknown_sku", _("SKU not in the catalog")
+
+    class CancelReason(models.TextChoices):
+        NO_STOCK = "no_stock", _("Out of stock")
+        BUYER_REQUEST = "buyer_request", _("Buyer asked to cancel")
+        ADDRESS_UNDELIVERABLE = "address_undeliverable", _("Shipping address undeliverable")
+        PRICING_ERROR = "pricing_error", _("Pricing error")
+        OTHER = "other", _("Other reason")
+
+    AWAITING_SHIPMENT = (Status.UNSHIPPED, Status.PARTIALLY_SHIPPED)
+
+    number = models.CharField(_("order number"), max_length=32, unique=True)
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("marketplace"), db_index=False)
+    marketplace_order_id = models.CharField(_("marketplace order id"), max_length=64)
+    channel = models.CharField(_("fulfilment"), max_length=8, choices=Channel.choices, default=Channel.SELLER)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    attention = models.CharField(_("needs attention"), max_length=12, choices=Attention.choices, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+
+    buyer_name = models.CharField(_("buyer"), max_length=200, blank=True)
+    buyer_email = models.EmailField(_("buyer e-mail"), blank=True)
+    buyer_phone = models.CharField(_("buyer phone"), max_length=40, blank=True)
+    # An address as many countries write it: lines, city, an optional region (state, prefecture, province) and
+    # postal code (Hong Kong and the UAE have none).
+    ship_name = models.CharField(_("recipient"), max_length=200)
+    ship_line1 = models.CharField(_("address line 1"), max_length=200)
+    ship_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    ship_city = models.CharField(_("city"), max_length=100)
+    ship_region = models.CharField(_("state / province"), max_length=100, blank=True)
+    ship_postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    ship_country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    ship_phone = models.CharField(_("recipient phone"), max_length=40, blank=True)
+
+    items_total = models.DecimalField(_("items"), max_digits=14, decimal_places=3)
+    shipping_total = models.DecimalField(_("shipping"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    tax_total = models.DecimalField(_("tax"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    discount_total = models.DecimalField(_("discount"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    grand_total = models.DecimalField(_("order total"), max_digits=14, decimal_places=3)
+
+    placed_at = models.DateTimeField(_("ordered"))
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    ship_by = models.DateTimeField(_("ship by"), null=True, blank=True)
+    deliver_by = models.DateTimeField(_("deliver by"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=24, choices=CancelReason.choices,
+                                     blank=True)
+    carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            # The marketplace's own id is the idempotency key of its deliveries.
+            models.UniqueConstraint(fields=["marketplace", "marketplace_order_id"], name="order_one_per_site_id"),
+            # An OR of equalities, not IN: PostgreSQL prints IN back differently once re-read, and a store's
+            # schema cloned from the template must match a migrated one constraint for constraint.
+            models.CheckConstraint(condition=_any_status, name="order_status_known"),
+            models.CheckConstraint(
+                condition=Q(items_total__gte=0, shipping_total__gte=0, tax_total__gte=0, discount_total__gte=0,
+                            grand_total__gte=0)
+                & Q(grand_total=F("items_total") + F("shipping_total") + F("tax_total") - F("discount_total")),
+                name="order_totals_add_up",
+            ),
+            models.CheckConstraint(condition=~Q(marketplace_order_id=""), name="order_site_id_not_blank"),
+        ]
+        # The order list's filters, each walked in its (placed_at, id) order so keyset pages are index scans.
+        indexes = [
+            models.Index(fields=["-placed_at", "-id"], name="order_placed_id"),
+            models.Index(fields=["status", "-placed_at", "-id"], name="order_status_placed"),
+            models.Index(fields=["marketplace", "-placed_at", "-id"], name="order_site_placed"),
+            models.Index(fields=["ship_by", "id"], name="order_ship_by_open",
+                         condition=Q(status__in=[OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED])),
+            models.Index(fields=["-placed_at", "-id"], condition=~Q(attention=""), name="order_attention"),
+            models.Index(fields=["tracking_number"], condition=~Q(tracking_number=""), name="order_tracking"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.attention)
+
+    @property
+    def grand_total_money(self) -> Money:
+        return Money(self.grand_total, self.currency)
+
+    @property
+    def items_total_money(self) -> Money:
+        return Money(self.items_total, self.currency)
+
+
+class OrderLine(models.Model):
+    """One SKU of an order. SKU and title are copied at ordering time; the variant link may later be lost.
+    Units are either all reserved in ``warehouse`` (what is still open) or not reserved at all."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
+    marketplace_line_id = models.CharField(_("marketplace line id"), max_length=64, blank=True)
+    variant = models.ForeignKey(Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("variant"))
+    sku = models.CharField(_("SKU"), max_length=64)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=3)
+    tax = models.DecimalField(_("tax"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    quantity_shipped = models.PositiveIntegerField(_("shipped"), default=0)
+    quantity_cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("reserved in"))
+    quantity_reserved = models.PositiveIntegerField(_("reserved"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sku"], name="orderline_one_per_sku"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orderline_quantity_positive"),
+            models.CheckConstraint(condition=Q(quantity_shipped__gte=0, quantity_cancelled__gte=0,
+                                               quantity_reserved__gte=0), name="orderline_counts_not_negative"),
+            models.CheckConstraint(condition=Q(quantity__gte=F("quantity_shipped") + F("quantity_cancelled")),
+                                   name="orderline_shipped_within_quantity"),
+            models.CheckConstraint(
+                condition=Q(quantity_reserved=0)
+                | Q(quantity_reserved=F("quantity") - F("quantity_shipped") - F("quantity_cancelled"),
+                    warehouse__isnull=False),
+                name="orderline_reserved_is_open_units",
+            ),
+            models.CheckConstraint(condition=Q(unit_price__gte=0, tax__gte=0), name="orderline_amounts_positive"),
+        ]
+        indexes = [models.Index(fields=["sku"], name="orderline_sku")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} x {self.quantity}"
+
+    @property
+    def quantity_open(self) -> int:
+        """Units neither shipped nor cancelled."""
+        return self.quantity - self.quantity_shipped - self.quantity_cancelled
+
+
+class OrderEvent(models.Model):
+    """One step of an order's history: a change of status (or a step that keeps it, such as a confirmation), who
+    made it and when. Append-only; also the durable record higher apps read new events from."""
+
+    class Kind(models.TextChoices):
+        PLACED = "placed", _("Order placed")
+        PAID = "paid", _("Payment confirmed")
+        CANCEL_REQUESTED = "cancel_requested", _("Buyer asked to cancel")
+        CANCEL_APPROVED = "cancel_approved", _("Cancellation approved")
+        CANCEL_REJECTED = "cancel_rejected", _("Cancellation refused")
+        CONFIRMED = "confirmed", _("Order confirmed")
+        CANCELLED = "cancelled", _("Order cancelled")
+        SHIPPED = "shipped", _("Marked shipped")
+        DELIVERED = "delivered", _("Delivered")
+        RETURN_REQUESTED = "return_requested", _("Return requested")
+        RETURN_AUTHORISED = "return_authorised", _("Return authorised")
+        RETURN_REJECTED = "return_rejected", _("Return rejected")
+        RETURN_RECEIVED = "return_received", _("Return received")
+        REFUNDED = "refunded", _("Refunded")
+
+    class ActorKind(models.TextChoices):
+        PERSON = "person", _("Person")
+        MARKETPLACE = "marketplace", _("Marketplace")
+        SYSTEM = "system", _("Seller center")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"),
+                              db_index=False)
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    actor_kind = models.CharField(_("by"), max_length=12, choices=ActorKind.choices)
+    # The person is kept by id and e-mail, without a foreign key: the entry outlives the account.
+    actor_id = models.BigIntegerField(_("person id"), null=True, blank=True)
+    actor_email = models.CharField(_("person"), max_length=254, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    # For events the marketplace sends: its own id of the event, and the SHA-256 of what it sent, so a repeat is
+    # answered as before and a different content under the same id is refused.
+    source_id = models.CharField(_("marketplace event id"), max_length=64, blank=True)
+    payload_hash = models.CharField(_("payload fingerprint"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["order", "at", "id"]
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind", "source_id"], condition=~Q(source_id=""),
+                                    name="orderevent_once_per_source_id"),
+            models.CheckConstraint(condition=Q(actor_kind="person") | Q(actor_id__isnull=True),
+                                   name="orderevent_person_only_for_people"),
+        ]
+        indexes = [models.Index(fields=["order", "at", "id"], name="orderevent_order_at")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.from_status}->{self.to_status}"
