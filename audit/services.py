@@ -54,7 +54,7 @@ def activity_record(
     changes: dict[str, Any] | None = None,
 ) -> Activity:
     """Append one entry to the current store's activity log. Refuses to run in the public schema."""
-    if connection.schema_name == get_public_schema_name():
+    if connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]
         raise RuntimeError("The activity log belongs to a store; activate the store's schema first.")
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
     return Activity.objects.create(

@@ -32,6 +32,6 @@ class StoreTask(TenantTask):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from django_tenants.utils import get_public_schema_name
 
-        if connection.schema_name == get_public_schema_name():
+        if connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]
             raise StoreTaskOutsideStore(f"{self.name} must run inside a store; it was sent from the public schema.")
         return super().__call__(*args, **kwargs)

@@ -34,7 +34,7 @@ def stores_behind(schemas: Iterable[str], *, database: str = "default") -> list[
     schemas = list(schemas)
     expected = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
     connection = connections[database]
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
     quote = connection.ops.quote_name
     applied: dict[str, set[tuple[str, str]]] = defaultdict(set)
     with connection.cursor() as cursor:

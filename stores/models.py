@@ -205,7 +205,7 @@ class Store(TenantMixin):
             # The template is behind this release's code: apply what it lacks to the new schema.
             call_command("migrate_schemas", tenant=True, schema_name=self.schema_name, interactive=False,
                          verbosity=verbosity)
-        connection.set_schema_to_public()
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
         return True
 
     @property

@@ -65,7 +65,7 @@ def schema_clone(*, source: str, target: str) -> None:
     for name in (source, target):
         if not SCHEMA_NAME.fullmatch(name):  # the names are spliced into DDL below
             raise ValueError(f"Not a valid schema name: {name!r}")
-    connection.set_schema_to_public()  # only public on the search path: template objects print qualified
+    connection.set_schema_to_public()  # type: ignore[attr-defined]  # only public on the search path: template objects print qualified
     prefix, new_prefix = f"{source}.", f'"{target}".'
     with connection.cursor() as cursor:
         cursor.execute(

@@ -74,7 +74,7 @@ class StoreRoutingMiddleware:
             request_user.set(str(request.user.pk))  # for error logs; reset by RequestLogMiddleware
         match = STORE_PATH.match(request.path_info)
         if match is None:
-            connection.set_schema_to_public()
+            connection.set_schema_to_public()  # type: ignore[attr-defined]
             return self.get_response(request)
 
         handle, rest = match["handle"], match["rest"]
@@ -97,7 +97,7 @@ class StoreRoutingMiddleware:
         request.path_info = rest
         store_token = request_store.set(store.handle)
         root_token = _root_prefix.set(get_script_prefix())
-        connection.set_tenant(store)
+        connection.set_tenant(store)  # type: ignore[attr-defined]
         timezone.activate(zoneinfo.ZoneInfo(store.timezone))
         try:
             with _script_prefix(f"{get_script_prefix()}store/{handle}/"):
@@ -107,7 +107,7 @@ class StoreRoutingMiddleware:
                 return self.get_response(request)
         finally:
             timezone.deactivate()
-            connection.set_schema_to_public()
+            connection.set_schema_to_public()  # type: ignore[attr-defined]
             _root_prefix.reset(root_token)
             request_store.reset(store_token)
 
