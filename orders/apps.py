@@ -16,4 +16,14 @@ class OrdersConfig(AppConfig):
             "order.shipped": _("Order marked shipped"),
             "order.cancel_request_approved": _("Buyer's cancellation approved"),
             "order.cancel_request_rejected": _("Buyer's cancellation refused"),
+            "order.note_added": _("Note added to an order"),
+            "orders.bulk_confirmed": _("Orders confirmed in bulk"),
+            "orders.bulk_cancelled": _("Orders cancelled in bulk"),
+            "orders.shipped_from_file": _("Orders marked shipped from a file"),
         })
+        # The demo stores' order history, made by the marketplace simulator after the catalog's demo data.
+        from stores.demo import register_demo_seeder
+
+        from .demo import orders_demo
+
+        register_demo_seeder("orders", orders_demo)

@@ -8,8 +8,10 @@ import functools
 import operator
 from decimal import Decimal
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
@@ -148,6 +150,11 @@ class Order(models.Model):
                          condition=Q(status__in=[OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED])),
             models.Index(fields=["-placed_at", "-id"], condition=~Q(attention=""), name="order_attention"),
             models.Index(fields=["tracking_number"], condition=~Q(tracking_number=""), name="order_tracking"),
+            # The order pages' other filters and searches (orders migration 0002).
+            models.Index(fields=["channel", "-placed_at", "-id"], name="order_channel_placed"),
+            models.Index(fields=["ship_country", "-placed_at", "-id"], name="order_country_placed"),
+            models.Index(Upper("buyer_email"), name="order_buyer_email_upper"),
+            GinIndex(OpClass(Upper("buyer_name"), name="gin_trgm_ops"), name="order_buyer_name_upper_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -156,6 +163,15 @@ class Order(models.Model):
     @property
     def needs_attention(self) -> bool:
         return bool(self.attention)
+
+    @property
+    def awaiting_shipment(self) -> bool:
+        return self.status in self.AWAITING_SHIPMENT
+
+    @property
+    def overdue(self) -> bool:
+        """Awaiting shipment past its ship-by time."""
+        return self.awaiting_shipment and self.ship_by is not None and self.ship_by < timezone.now()
 
     @property
     def grand_total_money(self) -> Money:
@@ -271,3 +287,46 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} {self.from_status}->{self.to_status}"
+
+
+class OrderNote(models.Model):
+    """A note the team leaves on an order for each other; the buyer never sees it. Append-only."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes", verbose_name=_("order"),
+                              db_index=False)
+    text = models.CharField(_("note"), max_length=1000)
+    # The author is kept by id and e-mail, without a foreign key, as in the order's history.
+    author_id = models.BigIntegerField(_("person id"), null=True, blank=True)
+    author_email = models.CharField(_("person"), max_length=254, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "-at", "-id"]
+        verbose_name = _("order note")
+        verbose_name_plural = _("order notes")
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="ordernote_text_not_blank")]
+        indexes = [models.Index(fields=["order", "-at", "-id"], name="ordernote_order_at")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class OrderSavedView(models.Model):
+    """A person's named filters of the order list ("JP to ship", "Overdue, seller-fulfilled"), shown as chips."""
+
+    user_id = models.BigIntegerField(_("person id"))
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["user_id", "name"]
+        verbose_name = _("saved order view")
+        verbose_name_plural = _("saved order views")
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "name"], name="ordersavedview_one_name_per_person"),
+            models.CheckConstraint(condition=~Q(name=""), name="ordersavedview_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

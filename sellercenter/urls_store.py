@@ -14,5 +14,6 @@ urlpatterns = [
     path("team/", include(team_patterns)),
     path("activity/", include("audit.urls")),
     path("catalog/", include("catalog.urls")),
+    path("orders/", include("orders.urls")),
     path("jobs/", include("jobs.urls")),
 ]

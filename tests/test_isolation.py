@@ -97,7 +97,7 @@ def test_a_member_without_the_level_gets_403_naming_it(no_access_a: Any, path: s
 
 def test_owner_reaches_every_page_of_their_store(client_a: Client) -> None:
     for path, name, _view in STORE_URLS:
-        if "1" in path:
-            continue  # needs a real object id
+        if "1" in path or "/x/" in path:
+            continue  # needs a real object id, or a real key such as an order number
         response = client_a.get(f"/store/test-a/{path}")
         assert response.status_code in (200, 405), name

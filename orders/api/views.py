@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from sellercenter.errors import DomainError
 from sellercenter.platform_api import Errors, Object, canonical_hash, json_body, json_error
-from stores.models import Store
+from stores.models import Marketplace, Store
 from stores.platform_tokens import platform_api_view
 
 from ..selectors import order_for_marketplace
@@ -50,20 +50,20 @@ def _invalid(errors: Errors) -> JsonResponse:
     return json_error(400, "invalid", _("The payload has errors; nothing was stored."), fields=errors)
 
 
-def _site_errors(store: Store, raw: Any) -> Errors:
+def _site_errors(store: Store, raw: Any) -> tuple[Marketplace | None, Errors]:
     """The store's own rules for a new order: one of its sites, in that site's currency. Checked on the raw
-    payload, so that these errors come back together with the others."""
+    payload, so that these errors come back together with the others. Returns the site too, read once."""
     code = raw.get("marketplace") if isinstance(raw, dict) else None
     if not isinstance(code, str) or not code.strip():
-        return {}
+        return None, {}
     site = store.marketplaces.filter(code=code.strip()).first()
     if site is None:
-        return {"marketplace": [_("This store does not sell on %(site)s.") % {"site": code.strip()}]}
+        return None, {"marketplace": [_("This store does not sell on %(site)s.") % {"site": code.strip()}]}
     currency = raw.get("currency")
     if isinstance(currency, str) and currency.strip() and currency.strip() != site.currency:
-        return {"currency": [_("Orders on %(site)s are in %(currency)s.") % {"site": site.code,
-                                                                             "currency": site.currency}]}
-    return {}
+        return site, {"currency": [_("Orders on %(site)s are in %(currency)s.") % {"site": site.code,
+                                                                                   "currency": site.currency}]}
+    return site, {}
 
 
 @platform_api_view()
@@ -74,12 +74,14 @@ def order_placed(request: HttpRequest, store: Store) -> HttpResponse:
     if store.is_suspended:
         return json_error(403, "store_suspended", _("This store is suspended and cannot take new orders."))
     cleaned, errors = ORDER_PLACED.validate(raw)
-    for where, messages in _site_errors(store, raw).items():
+    site, site_errors = _site_errors(store, raw)
+    for where, messages in site_errors.items():
         errors.setdefault(where, []).extend(messages)
     if errors or cleaned is None:
         return _invalid(errors)
     try:
-        return _answer(order_ingest_placed(store=store, data=cleaned, payload_hash=canonical_hash(cleaned)))
+        return _answer(order_ingest_placed(store=store, data=cleaned, payload_hash=canonical_hash(cleaned),
+                                           marketplace=site))
     except IdempotencyConflict as error:
         return json_error(409, "conflict", error.message)
     except DomainError as error:

@@ -1,6 +1,7 @@
 """Writes to orders. The marketplace's events are in ``ingest``, the seller's steps in ``fulfilment``; both pass
 the one state machine in ``machine`` and hold stock through ``reservations``."""
 
+from .bulk import BulkResult, orders_bulk_cancel, orders_bulk_confirm
 from .fulfilment import order_cancel, order_cancel_request_decide, order_confirm, order_mark_shipped
 from .ingest import (
     IdempotencyConflict,
@@ -11,10 +12,15 @@ from .ingest import (
     order_payment_confirm,
     order_return_request,
 )
+from .notes import order_note_add
+from .saved_views import order_view_delete, order_view_save
+from .ship_upload import ShipUploadResult, orders_ship_from_sheet
 
 __all__ = [
+    "BulkResult",
     "IdempotencyConflict",
     "Ingested",
+    "ShipUploadResult",
     "order_cancel",
     "order_cancel_request",
     "order_cancel_request_decide",
@@ -22,6 +28,12 @@ __all__ = [
     "order_ingest_placed",
     "order_mark_delivered",
     "order_mark_shipped",
+    "order_note_add",
     "order_payment_confirm",
     "order_return_request",
+    "order_view_delete",
+    "order_view_save",
+    "orders_bulk_cancel",
+    "orders_bulk_confirm",
+    "orders_ship_from_sheet",
 ]

@@ -15,13 +15,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.selectors import variant_by_sku
 from sellercenter.errors import DomainError
 from stores.models import Marketplace, Store
 
 from ..models import Order, OrderEvent, OrderLine
 from .machine import order_lock, placed_record, transition, transition_check
-from .reservations import attention_of, lines_reserve
+from .reservations import attention_of, lines_reserve, variant_ids_by_sku
 
 K = OrderEvent.Kind
 
@@ -61,35 +60,39 @@ def _placed_event(marketplace: Marketplace, marketplace_order_id: str) -> OrderE
             .first())
 
 
-def order_ingest_placed(*, store: Store, data: dict[str, Any], payload_hash: str) -> Ingested:
+def order_ingest_placed(*, store: Store, data: dict[str, Any], payload_hash: str,
+                        marketplace: Marketplace | None = None) -> Ingested:
     """Record a new order from a validated payload (orders.api.payloads.ORDER_PLACED) and reserve its stock.
+    ``marketplace`` is the store's site named in the payload, when the caller has read it already.
 
     Units that cannot all be reserved follow the store's setting: the order is accepted and flagged for
     attention, or refused (kept, cancelled as out of stock, so the marketplace gets the same answer again).
     Orders the platform fulfils are always accepted: the platform has already taken them."""
     if store.schema_name != connection.schema_name:  # type: ignore[attr-defined]
         raise RuntimeError("Activate the store's schema before recording its orders.")
-    marketplace = store.marketplaces.filter(code=data["marketplace"]).first()
+    if marketplace is None or marketplace.code != data["marketplace"]:
+        marketplace = store.marketplaces.filter(code=data["marketplace"]).first()
     if marketplace is None:
         raise DomainError(_("This store does not sell on %(site)s.") % {"site": data["marketplace"]},
                           field="marketplace")
-    conflict = _("Order %(id)s was already received with different content.") % {"id": data["marketplace_order_id"]}
-    found = _placed_event(marketplace, data["marketplace_order_id"])
-    if found is not None:
-        return _replay(found, payload_hash, conflict)
     try:
+        # A new order is the common case: insert straight away. A repeat hits the unique (site, order id) at the
+        # order's insert, before any stock is touched, and is answered from what the first delivery recorded.
         with transaction.atomic():
             return Ingested(event=_place(store=store, marketplace=marketplace, data=data, payload_hash=payload_hash),
                             created=True)
     except IntegrityError:
-        # The same order delivered twice at once: the other delivery inserted it first.
+        # The same order again, or delivered twice at once: the other delivery inserted it first.
         found = _placed_event(marketplace, data["marketplace_order_id"])
         if found is None:
             raise
-        return _replay(found, payload_hash, conflict)
+        return _replay(found, payload_hash, _("Order %(id)s was already received with different content.")
+                       % {"id": data["marketplace_order_id"]})
 
 
 def _place(*, store: Store, marketplace: Marketplace, data: dict[str, Any], payload_hash: str) -> OrderEvent:
+    """The order row first (its unique site id refuses a repeat before anything else happens), then the stock
+    reserved for lines not yet stored, then the lines inserted once with what they hold."""
     buyer, address = data["buyer"], data["shipping_address"]
     items = sum((line["unit_price"] * line["quantity"] for line in data["lines"]), start=Decimal("0"))
     tax = sum((line["tax"] for line in data["lines"]), start=Decimal("0"))
@@ -109,22 +112,22 @@ def _place(*, store: Store, marketplace: Marketplace, data: dict[str, Any], payl
         deliver_by=data["deliver_by"],
     )
     order.save(force_insert=True)
-    lines = OrderLine.objects.bulk_create([
-        OrderLine(order=order, marketplace_line_id=line["line_id"] or "", variant=variant_by_sku(sku=line["sku"]),
+    variant_ids = variant_ids_by_sku(skus=[line["sku"] for line in data["lines"]])
+    lines = [
+        OrderLine(order=order, marketplace_line_id=line["line_id"] or "", variant_id=variant_ids.get(line["sku"]),
                   sku=line["sku"], title=line["title"] or "", quantity=line["quantity"],
                   unit_price=line["unit_price"], tax=line["tax"])
         for line in data["lines"]
-    ])
+    ]
     reject = (store.orders_without_stock == Store.WithoutStock.REJECT
               and order.channel == Order.Channel.SELLER)
-    short = lines_reserve(order=order, lines=lines, all_or_nothing=reject)
+    short = lines_reserve(order=order, lines=lines, all_or_nothing=reject, save=False)
     details: dict[str, Any] = {}
     if short:
         details["short_skus"] = sorted(line.sku for line in short)
         if reject:
             for line in lines:
                 line.quantity_cancelled = line.quantity
-            OrderLine.objects.bulk_update(lines, ["quantity_cancelled"])
             order.status, order.cancel_reason, order.cancelled_at = (Order.Status.CANCELLED,
                                                                      Order.CancelReason.NO_STOCK, order.created_at)
             details["rejected"] = Order.CancelReason.NO_STOCK.value
@@ -132,6 +135,7 @@ def _place(*, store: Store, marketplace: Marketplace, data: dict[str, Any], payl
         order.save(update_fields=["status", "cancel_reason", "cancelled_at", "attention"])
         if order.attention:
             details["attention"] = order.attention
+    OrderLine.objects.bulk_create(lines)
     return placed_record(order=order, data=details, source_id=order.marketplace_order_id, payload_hash=payload_hash)
 
 

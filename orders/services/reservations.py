@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from catalog.models import StockMovement, Warehouse
+from catalog.models import StockMovement, Variant, Warehouse
 from catalog.services.inventory import stock_move_many, stock_reserve_first_available
 
 from ..models import Order, OrderLine
@@ -19,10 +19,16 @@ WAREHOUSE_KINDS = {
 }
 
 
+def variant_ids_by_sku(*, skus: Iterable[str]) -> dict[str, int]:
+    """The catalog's SKU ids of these SKUs, in one query; SKUs not in the catalog are left out."""
+    return dict(Variant.objects.filter(sku__in=sorted(set(skus))).order_by().values_list("sku", "pk"))
+
+
 def lines_reserve(*, order: Order, lines: Iterable[OrderLine], actor: object = None,
-                  all_or_nothing: bool = False) -> list[OrderLine]:
+                  all_or_nothing: bool = False, save: bool = True) -> list[OrderLine]:
     """Reserve the open units of the lines that hold none yet. Returns the lines left without stock (SKUs not in
-    the catalog among them); with ``all_or_nothing``, any shortfall reserves nothing."""
+    the catalog among them); with ``all_or_nothing``, any shortfall reserves nothing. With ``save=False`` the lines
+    are not stored yet: the caller inserts them with what they hold."""
     pending = [line for line in lines if line.quantity_open and not line.quantity_reserved]
     unknown = [line for line in pending if line.variant_id is None]
     wanted = {line.variant_id: line.quantity_open for line in pending if line.variant_id is not None}
@@ -36,7 +42,8 @@ def lines_reserve(*, order: Order, lines: Iterable[OrderLine], actor: object = N
             line.warehouse_id = placed[line.variant_id]
             line.quantity_reserved = line.quantity_open
             reserved.append(line)
-    OrderLine.objects.bulk_update(reserved, ["warehouse", "quantity_reserved"])
+    if save:
+        OrderLine.objects.bulk_update(reserved, ["warehouse", "quantity_reserved"])
     return [line for line in pending if line not in reserved]
 
 
