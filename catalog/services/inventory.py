@@ -25,7 +25,7 @@ from stores.routing import store_reverse
 from ..bulk import insert_rows, select_rows, update_rows
 from ..models import LowStockRule, Product, Stock, StockMovement, Variant, Warehouse
 from ..selectors import available_by_variant, units_shipped_by_variant
-from .listings import listings_refresh
+from .listings import listings_refresh_stock
 
 # What each reason a person can pick in the adjust form does with the quantity they enter.
 ADJUST_ADDS = (StockMovement.Reason.RECEIVED, StockMovement.Reason.RETURNED)
@@ -130,7 +130,7 @@ def stock_change(
             )
             if counts:
                 _products_available_add({variant.pk: on_hand_change - reserved_change})
-            listings_refresh(variant_ids=[variant.pk])
+            listings_refresh_stock(variant_ids=[variant.pk])
     except IntegrityError as error:
         raise DomainError(
             _("Not enough stock of %(sku)s in %(warehouse)s for this change.")
@@ -203,7 +203,7 @@ def stock_set_counts(
         insert_rows(StockMovement, movements)
         _products_available_add(available_change)
         if refresh_listings:
-            listings_refresh(variant_ids={movement["variant_id"] for movement in movements})
+            listings_refresh_stock(variant_ids={movement["variant_id"] for movement in movements})
     return len(movements)
 
 
@@ -361,7 +361,7 @@ def _stock_moves_apply(*, moves: list[tuple[int, int, int, int]], rows: dict[tup
     update_rows(Stock, ["on_hand", "reserved", "updated_at"], updates)
     insert_rows(StockMovement, movements)
     _products_available_add(available_change)
-    listings_refresh(variant_ids={movement["variant_id"] for movement in movements})
+    listings_refresh_stock(variant_ids={movement["variant_id"] for movement in movements})
 
 
 def _warehouses_of_kinds_in_use(kinds: Iterable[str]) -> tuple[set[int], list[int]]:
@@ -496,6 +496,9 @@ def warehouse_reactivate(*, actor: Any, warehouse: Warehouse) -> Warehouse:
             locked.save(update_fields=["is_active"])
             products_available_recount(product_ids=Stock.objects.filter(
                 warehouse=locked, on_hand__gt=F("reserved")).values_list("variant__product_id", flat=True))
+            # Its units are offered on the sites again.
+            listings_refresh_stock(variant_ids=Stock.objects.filter(
+                warehouse=locked, on_hand__gt=F("reserved")).values_list("variant_id", flat=True))
             activity_record(actor=actor, action="warehouse.reactivated", target=warehouse,
                             changes={"is_active": [False, True]})
     warehouse.is_active = True

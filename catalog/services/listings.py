@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,7 +28,7 @@ from stores.models import Marketplace, Store
 
 from .. import pricing
 from ..bulk import update_rows
-from ..models import Listing, Variant
+from ..models import Listing, Stock, Variant, Warehouse
 from ..selectors import available_by_variant, content_missing, languages_with_required_content
 
 # Content a site needs in its own language before a listing can be shown there.
@@ -84,6 +84,53 @@ def listings_refresh(*, variant_ids: Iterable[int]) -> int:
             update_rows(Listing, ["status", "suppression", "quantity_offered", "updated_at"], dirty)
             changed += len(dirty)
     return changed
+
+
+def listings_refresh_stock(*, variant_ids: Iterable[int]) -> int:
+    """``listings_refresh`` for a change of stock only (a reservation, a shipment, a count), in one statement.
+
+    Stock moves only the quantity offered and, with it, whether a listing that would otherwise show is suppressed
+    for want of stock: inactive listings and those suppressed for a missing price or content keep their status (a
+    change of price or content refreshes them through ``listings_refresh``). Returns how many listings changed."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return 0
+    quote = connection.ops.quote_name
+    listing, stock, warehouse = (quote(model._meta.db_table) for model in (Listing, Stock, Warehouse))
+    status, reason = Listing.Status, Listing.Suppression
+    # Only quoted table names go into the SQL text; every value is a parameter.
+    sql = f"""
+        WITH ids AS (SELECT unnest(%(ids)s::bigint[]) AS variant_id),
+        units AS (
+            SELECT s.variant_id, SUM(s.on_hand - s.reserved) AS available
+            FROM {stock} AS s JOIN {warehouse} AS w ON w.id = s.warehouse_id
+            WHERE w.is_active AND s.variant_id IN (SELECT variant_id FROM ids)
+            GROUP BY s.variant_id),
+        offered AS (
+            SELECT l.id, l.status, l.suppression,
+                   GREATEST(CASE WHEN l.quantity_limit IS NULL THEN COALESCE(u.available, 0)
+                                 ELSE LEAST(COALESCE(u.available, 0), l.quantity_limit) END, 0) AS quantity,
+                   (l.status = %(active)s OR (l.status = %(suppressed)s AND l.suppression = %(no_stock)s)) AS follows
+            FROM {listing} AS l LEFT JOIN units AS u ON u.variant_id = l.variant_id
+            WHERE l.variant_id IN (SELECT variant_id FROM ids)),
+        shown AS (
+            SELECT id, quantity,
+                   CASE WHEN NOT follows THEN status WHEN quantity > 0 THEN %(active)s ELSE %(suppressed)s END
+                       AS status,
+                   CASE WHEN NOT follows THEN suppression WHEN quantity > 0 THEN '' ELSE %(no_stock)s END
+                       AS suppression
+            FROM offered)
+        UPDATE {listing} AS t
+        SET quantity_offered = shown.quantity, status = shown.status, suppression = shown.suppression,
+            updated_at = %(now)s
+        FROM shown
+        WHERE t.id = shown.id AND (t.quantity_offered, t.status, t.suppression)
+            IS DISTINCT FROM (shown.quantity, shown.status, shown.suppression)
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"ids": ids, "active": status.ACTIVE.value, "suppressed": status.SUPPRESSED.value,
+                             "no_stock": reason.NO_STOCK.value, "now": timezone.now()})
+        return cursor.rowcount
 
 
 # --- Prices ------------------------------------------------------------------------------------------------------
