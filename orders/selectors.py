@@ -128,11 +128,24 @@ def order_counts(*, filters: dict[str, Any], cap: int = ORDER_COUNT_CAP) -> dict
     matches too many orders to count quickly (see ``order_filters_resolve``)."""
     if filters.get("search_walk") or filters.get("sku_walk"):
         return {}
+    # The statuses the filters themselves allow (a status, or "ship-by passed", which only orders awaiting
+    # shipment can be). A tab outside them has nothing to count: it is not asked, since a capped count of an
+    # empty match would walk every order the other filters leave.
+    allowed: set[str] | None = None
+    if filters.get("status"):
+        allowed = {filters["status"]}
+    if filters.get("overdue"):
+        allowed = (allowed or set(Order.AWAITING_SHIPMENT)) & set(Order.AWAITING_SHIPMENT)
     parts: list[str] = []
     params: list[Any] = []
-    querysets = [_order_filtered({**filters, "tab": key}) for key, _label, _statuses in ORDER_TABS]
+    querysets: list[QuerySet[Order] | None] = [
+        None if allowed is not None and statuses is not None and not allowed & set(statuses)
+        else _order_filtered({**filters, "tab": key}) for key, _label, statuses in ORDER_TABS]
     querysets.append(_order_filtered(filters))
     for index, queryset in enumerate(querysets):
+        if queryset is None:
+            parts.append("0")
+            continue
         sql, sql_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
         # Django's own compiled SQL, its values passed as parameters: one round trip for every count.
         parts.append(f"(SELECT count(*) FROM ({sql}) AS capped_{index})")  # noqa: S608
