@@ -32,6 +32,8 @@ ORDER_COUNT_CAP = 500
 # A search or SKU matching at most this many orders is run once and its ids reused for the page and the counts.
 ORDER_MATCH_IDS = 500
 ORDER_ORDER = ("-placed_at", "-id")
+# "Ship-by passed" lists the most overdue first: the partial index order_ship_by_open walks exactly those orders.
+ORDER_ORDER_OVERDUE = ("ship_by", "id")
 ORDER_ROW_FIELDS = (
     "id", "number", "marketplace_id", "channel", "status", "attention", "currency", "buyer_name", "buyer_email",
     "ship_country", "grand_total", "placed_at", "ship_by", "confirmed_at", "tracking_number",
@@ -175,15 +177,20 @@ def order_buyer_shown(orders: Iterable[Order], *, reveal: bool) -> None:
         order.email_shown = order.buyer_email if reveal else mask_email(order.buyer_email)  # type: ignore[attr-defined]
 
 
+def _order_of(filters: dict[str, Any]) -> tuple[str, ...]:
+    return ORDER_ORDER_OVERDUE if filters.get("overdue") else ORDER_ORDER
+
+
 def order_page(*, filters: dict[str, Any], reveal: bool, cursor: str = "", direction: str = "next",
                size: int = ORDER_PAGE_SIZE) -> KeysetPage:
-    """One page of the order list, walked by (placed_at, id): the last page costs what the first does. Three
+    """One page of the order list, walked by (placed_at, id), or by (ship_by, id) when only orders past their ship-by
+    date are shown: the last page costs what the first does. Three
     queries whatever the page (the rows, every capped count, the lines), one or two more for a search or a SKU.
     ``page.extra["counts"]`` is ``order_counts``; each row gets ``line_list``, ``units``, ``buyer_shown`` and
     ``email_shown``."""
     filters = order_filters_resolve(filters)
     queryset = _order_filtered(filters).select_related("marketplace").only(*ORDER_ROW_FIELDS)
-    page = keyset_page(queryset, order=ORDER_ORDER, cursor=cursor, direction=direction, size=size)
+    page = keyset_page(queryset, order=_order_of(filters), cursor=cursor, direction=direction, size=size)
     page.extra = {"counts": order_counts(filters=filters)}
     order_lines_attach(page.items)
     order_buyer_shown(page.items, reveal=reveal)
@@ -191,12 +198,12 @@ def order_page(*, filters: dict[str, Any], reveal: bool, cursor: str = "", direc
 
 
 def order_export_rows(*, filters: dict[str, Any], batch: int = 1000) -> Iterator[Order]:
-    """Every order the filters match, newest first, in batches walked by key (each with its lines)."""
+    """Every order the filters match, in the list's order, in batches walked by key (each with its lines)."""
     filters = order_filters_resolve(filters)
     cursor = ""
     while True:
         page = keyset_page(_order_filtered(filters).select_related("marketplace").defer("buyer_phone", "ship_phone"),
-                           order=ORDER_ORDER, cursor=cursor, size=batch)
+                           order=_order_of(filters), cursor=cursor, size=batch)
         order_lines_attach(page.items)
         yield from page.items
         if not page.has_next:

@@ -400,3 +400,15 @@ def test_mark_shipped_from_a_spreadsheet_reports_each_row(client_a: Client, stor
     assert "The file has no “Order number” column." in wrong.content.decode()
     viewer = _member_with(store_a, Level.VIEW)
     assert viewer.get(f"{BASE}ship-upload/").status_code == 403
+
+
+def test_orders_past_their_ship_by_date_come_most_overdue_first(client_a: Client, store_a: Store) -> None:
+    now = timezone.now()
+    most_late, least_late, middle = _orders(
+        store_a,
+        {"placed_at": _placed(2), "ship_by": (now - dt.timedelta(days=5)).isoformat()},
+        {"placed_at": _placed(9), "ship_by": (now - dt.timedelta(hours=2)).isoformat()},
+        {"placed_at": _placed(5), "ship_by": (now - dt.timedelta(days=1)).isoformat()},
+    )
+    assert _numbers(client_a.get(BASE)) == [least_late.number, middle.number, most_late.number]
+    assert _numbers(client_a.get(BASE, {"overdue": "on"})) == [most_late.number, middle.number, least_late.number]
