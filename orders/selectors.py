@@ -144,18 +144,28 @@ def order_counts(*, filters: dict[str, Any], cap: int = ORDER_COUNT_CAP) -> dict
         None if allowed is not None and statuses is not None and not allowed & set(statuses)
         else _order_filtered({**filters, "tab": key}) for key, _label, statuses in ORDER_TABS]
     querysets.append(_order_filtered(filters))
-    for index, queryset in enumerate(querysets):
+    # The same count asked twice (the "All" tab and the total; a status filter and its tab) is run once.
+    positions: list[int | None] = []
+    seen: dict[tuple[str, str], int] = {}
+    for queryset in querysets:
         if queryset is None:
-            parts.append("0")
+            positions.append(None)
             continue
         sql, sql_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
-        # Django's own compiled SQL, its values passed as parameters: one round trip for every count.
-        parts.append(f"(SELECT count(*) FROM ({sql}) AS capped_{index})")  # noqa: S608
-        params.extend(sql_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    counts = [(min(value, cap), value > cap) for value in row]
+        key = (sql, repr(sql_params))
+        if key not in seen:
+            seen[key] = len(parts)
+            # Django's own compiled SQL, its values passed as parameters: one round trip for every count.
+            parts.append(f"(SELECT count(*) FROM ({sql}) AS capped_{len(parts)})")  # noqa: S608
+            params.extend(sql_params)
+        positions.append(seen[key])
+    row: tuple[int, ...] = ()
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            row = cursor.fetchone()
+    counts = [(0, False) if position is None else (min(row[position], cap), row[position] > cap)
+              for position in positions]
     return {"tabs": {key: counts[index] for index, (key, _label, _s) in enumerate(ORDER_TABS)}, "total": counts[-1]}
 
 
