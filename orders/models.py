@@ -146,6 +146,7 @@ class Order(models.Model):
             models.Index(fields=["-placed_at", "-id"], name="order_placed_id"),
             models.Index(fields=["status", "-placed_at", "-id"], name="order_status_placed"),
             models.Index(fields=["marketplace", "-placed_at", "-id"], name="order_site_placed"),
+            models.Index(fields=["marketplace", "status", "-placed_at", "-id"], name="order_site_status_placed"),
             models.Index(fields=["ship_by", "id"], name="order_ship_by_open",
                          condition=Q(status__in=[OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED])),
             models.Index(fields=["-placed_at", "-id"], condition=~Q(attention=""), name="order_attention"),
