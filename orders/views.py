@@ -3,6 +3,7 @@ seller's steps (confirm, cancel, decide a cancellation request, mark shipped) an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -194,39 +195,46 @@ def order_confirm(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("orders:order-detail", order.number)
 
 
+def _form_action(request: HttpRequest, order: Order, form: Any, name: str,
+                 act: Callable[[dict[str, Any]], Any]) -> HttpResponse:
+    """A seller's step on the order page: with a valid form, ``act`` (the service call, returning the message to
+    show) and back to the order page; otherwise, or when the service refuses, the page with ``form`` (passed to the
+    page as ``name``) showing why. Nothing changes on a refusal."""
+    if form.is_valid():
+        try:
+            done = act(form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("orders:order-detail", order.number)
+    return _detail(request, order, **{name: form})
+
+
 @require_POST
 @store_view(Module.ORDERS, Level.EDIT)
 def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.order_get(number=number)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.order_cancel(actor=request.user, order=order, **form.cleaned_data)
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Order %(number)s is cancelled.") % {"number": order.number})
-            return redirect("orders:order-detail", order.number)
-    return _detail(request, order, cancel_form=form)
+
+    def act(data: dict[str, Any]) -> Any:
+        services.order_cancel(actor=request.user, order=order, **data)
+        return _("Order %(number)s is cancelled.") % {"number": order.number}
+
+    return _form_action(request, order, CancelForm(request.POST), "cancel_form", act)
 
 
 @require_POST
 @store_view(Module.ORDERS, Level.EDIT)
 def order_cancel_decide(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.order_get(number=number)
-    form = CancelDecideForm(request.POST)
-    if form.is_valid():
-        approve = form.cleaned_data["decision"] == "approve"
-        try:
-            services.order_cancel_request_decide(actor=request.user, order=order, approve=approve,
-                                                 note=form.cleaned_data["note"])
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("The cancellation is approved; the order is cancelled.") if approve
-                             else _("The cancellation is refused; the order stays open."))
-            return redirect("orders:order-detail", order.number)
-    return _detail(request, order, decide_form=form)
+
+    def act(data: dict[str, Any]) -> Any:
+        approve = data["decision"] == "approve"
+        services.order_cancel_request_decide(actor=request.user, order=order, approve=approve, note=data["note"])
+        return (_("The cancellation is approved; the order is cancelled.") if approve
+                else _("The cancellation is refused; the order stays open."))
+
+    return _form_action(request, order, CancelDecideForm(request.POST), "decide_form", act)
 
 
 @require_POST
@@ -234,30 +242,22 @@ def order_cancel_decide(request: HttpRequest, number: str) -> HttpResponse:
 def order_ship(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.order_get(number=number)
     form = ShipForm(request.POST, lines=selectors.order_detail(order=order)["lines"])
-    if form.is_valid():
-        try:
-            services.order_mark_shipped(actor=request.user, order=order, carrier=form.cleaned_data["carrier"],
-                                        tracking_number=form.cleaned_data["tracking_number"],
-                                        quantities=form.quantities())
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Order %(number)s is marked shipped.") % {"number": order.number})
-            return redirect("orders:order-detail", order.number)
-    return _detail(request, order, ship_form=form)
+
+    def act(data: dict[str, Any]) -> Any:
+        services.order_mark_shipped(actor=request.user, order=order, carrier=data["carrier"],
+                                    tracking_number=data["tracking_number"], quantities=form.quantities())
+        return _("Order %(number)s is marked shipped.") % {"number": order.number}
+
+    return _form_action(request, order, form, "ship_form", act)
 
 
 @require_POST
 @store_view(Module.ORDERS, Level.EDIT)
 def order_note_add(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.order_get(number=number)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.order_note_add(actor=request.user, order=order, text=form.cleaned_data["text"])
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("The note is added."))
-            return redirect("orders:order-detail", order.number)
-    return _detail(request, order, note_form=form)
+
+    def act(data: dict[str, Any]) -> Any:
+        services.order_note_add(actor=request.user, order=order, text=data["text"])
+        return _("The note is added.")
+
+    return _form_action(request, order, NoteForm(request.POST), "note_form", act)
