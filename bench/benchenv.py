@@ -198,3 +198,31 @@ def fmt(stats: dict[str, float], unit: str = "ms", digits: int = 1) -> str:
     return "  ".join(
         f"{key} {stats[key]:.{digits}f}{unit}" for key in ("p50", "p95", "p99", "max", "mean") if key in stats
     ) + f"  (n={stats['n']})"
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on now, for a server a benchmark starts."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait (60 s at most) until the server started on ``port`` answers /healthz; its log tail if it does not."""
+    import http.client
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer in 60 s:\n{log.read_text()[-3000:]}")

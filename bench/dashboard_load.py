@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -40,12 +39,6 @@ DASHBOARD = f"/store/{HANDLE}/"
 EMAIL = "owner@sz-electronics.example"
 PASSWORD = "demo-pass-2026"
 SERVER_LINE = re.compile(r"sellercenter\.request .*?(GET|POST) (\S+) (\d{3}) ([\d.]+)ms")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Browser:
@@ -68,21 +61,6 @@ class Browser:
             for key, morsel in SimpleCookie(value).items():
                 self.cookies[key] = morsel.value
         return response.status, dict(response.headers), data
-
-
-def wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            status, _, _ = Browser(port).request("GET", "/accounts/login/")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer in 60 s:\n{log.read_text()[-3000:]}")
 
 
 def log_in(port: int) -> dict[str, str]:
@@ -170,13 +148,13 @@ def main() -> None:
         translations = sorted(str(p.relative_to(benchenv.ROOT)) for p in (benchenv.ROOT / "locale").rglob("*.mo"))
         print(f"compiled translations: {', '.join(translations) or 'none (pages render in English)'}")
 
-        port = free_port()
+        port = benchenv.free_port()
         log = work / "gunicorn.stderr"
         command = [str(Path(benchenv.PYTHON).parent / "gunicorn"), "sellercenter.wsgi", "--bind", f"127.0.0.1:{port}",
                    "--workers", "2", "--threads", "4"]
         with log.open("wb") as stderr:
             server = subprocess.Popen(command, cwd=benchenv.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        wait_until_up(port, server, log)
+        benchenv.wait_until_up(port, server, log)
         print(f"server: {' '.join(command[1:])}  (pid {server.pid})")
         cookies = log_in(port)
         print(f"logged in as {EMAIL}; {DASHBOARD} answers 200")

@@ -134,22 +134,6 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
-def wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer in 60 s:\n{log.read_text()[-3000:]}")
-
-
 def drive(port: int, token: str, payloads: list[bytes], clients: int) -> tuple[float, list[float], list[str]]:
     """POST every payload over ``clients`` keep-alive connections; (wall s, latencies s, errors)."""
     queue = list(reversed(payloads))
@@ -257,12 +241,12 @@ def main() -> None:
         seeded = seed(options.skus)
         warm = bodies(options.warmup, seeded["skus"], prefix="WARM", seed=1)
         measured = bodies(options.orders, seeded["skus"], prefix="BENCH", seed=2)
-        port = free_port()
+        port = benchenv.free_port()
         log = work / "gunicorn.stderr"
         command[2:2] = ["--bind", f"127.0.0.1:{port}"]
         with log.open("wb") as stderr:
             server = subprocess.Popen(command, cwd=benchenv.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        wait_until_up(port, server, log)
+        benchenv.wait_until_up(port, server, log)
         print(f"server: {' '.join(command[1:])}  (pid {server.pid})", flush=True)
         _wall, _lat, warm_errors = drive(port, seeded["token"], warm, options.clients)
         assert not warm_errors, warm_errors[:5]
@@ -314,14 +298,6 @@ def main() -> None:
         "client_cpu_s": client_cpu, "server_cpu_s": server_cpu, "client_ms": client,
         "server_ms": server_stats, "checks": checked,
     })
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import benchenv
-from ingest_orders import free_port, wait_until_up
 
 DB = "sc_bench_order_race"
 HANDLE = "bench-race"
@@ -162,13 +161,13 @@ def main() -> None:
     failures = []
     try:
         seeded = seed()
-        port = free_port()
+        port = benchenv.free_port()
         log = work / "gunicorn.stderr"
         command = [str(Path(benchenv.PYTHON).parent / "gunicorn"), "sellercenter.wsgi", "--bind",
                    f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--timeout", "120"]
         with log.open("wb") as stderr:
             server = subprocess.Popen(command, cwd=benchenv.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        wait_until_up(port, server, log)
+        benchenv.wait_until_up(port, server, log)
         print(f"server: {' '.join(command[1:])}  (pid {server.pid})", flush=True)
         rng = random.Random(20261127)
         print(f"{'run':>3}  {'units':>5}  {'accepted':>8}  {'refused':>7}  {'statuses':<12}  {'wall':>6}  "
