@@ -70,7 +70,7 @@ def parse_ids(values: Sequence[str]) -> list[int]:
 
 
 class CancelForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *Order.CancelReason.choices])
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *Order.SELLER_CANCEL_REASONS])
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -110,7 +110,7 @@ class BulkForm(forms.Form):
 
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     reason = forms.ChoiceField(label=_("Reason"), required=False,
-                               choices=[("", _("Reason to cancel")), *Order.CancelReason.choices])
+                               choices=[("", _("Reason to cancel")), *Order.SELLER_CANCEL_REASONS])
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)

@@ -73,9 +73,13 @@ class Order(models.Model):
         BUYER_REQUEST = "buyer_request", _("Buyer asked to cancel")
         ADDRESS_UNDELIVERABLE = "address_undeliverable", _("Shipping address undeliverable")
         PRICING_ERROR = "pricing_error", _("Pricing error")
+        NOT_SHIPPED_IN_TIME = "not_shipped_in_time", _("Not shipped in time")
         OTHER = "other", _("Other reason")
 
     AWAITING_SHIPMENT = (Status.UNSHIPPED, Status.PARTIALLY_SHIPPED)
+    # The reasons a person may give; the others are the seller center's own (no stock at ordering, too late).
+    SELLER_CANCEL_REASONS = [(value, label) for value, label in CancelReason.choices
+                             if value != "not_shipped_in_time"]
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
     marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="+",

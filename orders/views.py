@@ -63,7 +63,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     tab_query.pop("tab", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "here": request.GET.urlencode(),
                "tab_query": tab_query.urlencode(), "tabs": selectors.ORDER_TABS, "tab": filters.get("tab") or "",
-               "bulk_actions": BulkForm.ACTIONS, "cancel_reasons": Order.CancelReason.choices,
+               "bulk_actions": BulkForm.ACTIONS, "cancel_reasons": Order.SELLER_CANCEL_REASONS,
                "saved_views": selectors.order_saved_views(user_id=request.user.pk or 0)}
     template = "orders/order_list.html#order-table" if htmx_fragment(request) else "orders/order_list.html"
     return render(request, template, context)
