@@ -41,7 +41,7 @@ class StoreAdmin(admin.ModelAdmin):
         (_("Selling"), {"fields": ["home_country", "base_currency", "default_language", "timezone", "marketplaces"]}),
         (_("Profile"), {"fields": ["logo", "description", "contact_email", "address_line1", "address_line2", "city",
                                    "region", "postal_code", "address_country", "require_two_factor"]}),
-        (_("Orders"), {"fields": ["orders_without_stock"]}),
+        (_("Orders"), {"fields": ["orders_without_stock", "orders_auto_cancel_days"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Store]:

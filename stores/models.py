@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connection, models
 from django.db.models import Q
 from django.utils.timezone import now
@@ -155,6 +155,12 @@ class Store(TenantMixin):
     orders_without_stock = models.CharField(
         _("orders without stock"), max_length=8, choices=WithoutStock.choices, default=WithoutStock.HOLD,
         help_text=_("What happens to a seller-fulfilled order whose units cannot all be reserved."),
+    )
+    orders_auto_cancel_days = models.PositiveSmallIntegerField(
+        _("cancel unshipped orders after (days)"), default=30,
+        validators=[MinValueValidator(3), MaxValueValidator(90)],
+        help_text=_("Orders not shipped this many days after they were placed are cancelled, as the big "
+                    "marketplaces do, and their stock is released."),
     )
 
     logo = models.ImageField(_("logo"), upload_to=store_logo_path, storage=store_files_storage, blank=True)
