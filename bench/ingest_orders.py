@@ -11,7 +11,9 @@ client threads, each on its own keep-alive connection, POST ``--orders`` (3,000)
 1 to 3 units each, SKUs picked at random, paid) to ``/api/platform/v1/stores/<handle>/orders``, after ``--warmup``
 (100) other orders. Every answer must be a 201. Reported: orders/s over the measured orders, client latency (request
 sent to last byte read), and the server time from the application's request log line. Client and server share the
-machine's cores; the client threads' own CPU time is printed with the figures.
+machine's cores; the CPU time of the gunicorn processes, of the PostgreSQL backends serving them (read from /proc
+while the run goes on) and of the client threads is printed with the figures: on a machine other work shares, the
+CPU per order is the steadier figure, and two cores divided by it bound what an idle machine would reach.
 
 Then the checks, on the database: as many orders as were sent; every order unshipped, none needing attention; for
 every stock row, reserved == the units the order lines hold there, and the stock movements add up to on hand and
@@ -134,6 +136,57 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+class PostgresCpu:
+    """CPU seconds used by the PostgreSQL backends serving the bench database (the app server's connections), read
+    from /proc (PostgreSQL runs on this machine) every quarter second while a run goes on, so that backends the app
+    server opens and closes meanwhile (it renews its connections every minute) are counted too."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, float] = {}  # at the start, or 0 for a backend opened later
+        self.last: dict[int, float] = {}
+        self._started = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    @staticmethod
+    def _backends() -> dict[int, float]:
+        ticks = os.sysconf("SC_CLK_TCK")
+        found = {}
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                if f" {DB} ".encode() not in (entry / "cmdline").read_bytes().replace(b"\0", b" ") + b" ":
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+        return found
+
+    def _sample(self) -> None:
+        for pid, used in self._backends().items():
+            self.first.setdefault(pid, 0.0 if self._started else used)
+            self.last[pid] = used
+        self._started = True
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.25):
+            self._sample()
+
+    def __enter__(self) -> PostgresCpu:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    @property
+    def seconds(self) -> float:
+        return sum(used - self.first.get(pid, 0.0) for pid, used in self.last.items())
+
+
 def drive(port: int, token: str, payloads: list[bytes], clients: int) -> tuple[float, list[float], list[str]]:
     """POST every payload over ``clients`` keep-alive connections; (wall s, latencies s, errors)."""
     queue = list(reversed(payloads))
@@ -253,8 +306,10 @@ def main() -> None:
         time.sleep(0.5)
         offset = log.stat().st_size
         cpu_before, server_cpu_before = os.times(), tree_cpu(server.pid)
-        wall, latencies, errors = drive(port, seeded["token"], measured, options.clients)
+        with PostgresCpu() as postgres:
+            wall, latencies, errors = drive(port, seeded["token"], measured, options.clients)
         cpu_after, server_cpu = os.times(), tree_cpu(server.pid) - server_cpu_before
+        pg_cpu = postgres.seconds
         client_cpu = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
         time.sleep(0.5)
         server_ms = server_times(log, offset)
@@ -283,7 +338,10 @@ def main() -> None:
           f"{'met' if throughput >= TARGET else 'NOT met'}")
     print(f"  client        {benchenv.fmt(client, 'ms')}")
     print(f"  server CPU    {server_cpu / options.orders * 1000:.1f} ms per order in the gunicorn processes "
-          f"({server_cpu:.1f}s in all; PostgreSQL's own CPU not included)")
+          f"({server_cpu:.1f}s in all), {pg_cpu / options.orders * 1000:.1f} ms in PostgreSQL's backends "
+          f"({pg_cpu:.1f}s), {client_cpu / options.orders * 1000:.1f} ms in the client: "
+          f"{(server_cpu + pg_cpu + client_cpu) / options.orders * 1000:.1f} ms of CPU per order; two idle cores "
+          f"would give at most {2 * options.orders / (server_cpu + pg_cpu + client_cpu):.0f} orders/s")
     if server_stats:
         print(f"  server        {benchenv.fmt(server_stats, 'ms')}  (sellercenter.request log lines)")
     else:
@@ -295,7 +353,7 @@ def main() -> None:
     benchenv.save_results("ingest_orders", {
         "machine": info, "orders": options.orders, "lines": lines, "clients": options.clients,
         "server_command": " ".join(command[1:]), "wall_s": wall, "throughput_orders_per_s": throughput,
-        "client_cpu_s": client_cpu, "server_cpu_s": server_cpu, "client_ms": client,
+        "client_cpu_s": client_cpu, "server_cpu_s": server_cpu, "postgres_cpu_s": pg_cpu, "client_ms": client,
         "server_ms": server_stats, "checks": checked,
     })
 

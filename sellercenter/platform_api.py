@@ -12,13 +12,17 @@ import datetime as dt
 import hashlib
 import json
 import re
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -344,3 +348,118 @@ def json_body(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
         return json.loads(request.body or b"null"), None
     except (ValueError, UnicodeDecodeError):
         return None, json_error(400, "invalid_json", _("The request body must be a JSON object."))
+
+
+# --- Statements of the hot path -----------------------------------------------------------------------------------
+
+# The statements PostgreSQL can prepare; anything else (SET, SAVEPOINT ...) runs as it is.
+_PREPARABLE = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
+_NAMED = re.compile(r"%\((\w+)\)s")
+# Prepared statements kept per connection; past this, the least recently used one is deallocated.
+PREPARED_MAX = 100
+
+
+class _Prepared:
+    """The statements prepared on one database connection, most recently used last: SQL text -> (statement name,
+    the names of its parameters when they are named, else None), or None for a statement PostgreSQL would not
+    prepare (it then runs as it is)."""
+
+    def __init__(self) -> None:
+        self.names: OrderedDict[str, tuple[str, list[str] | None] | None] = OrderedDict()
+        self.serial = 0
+
+
+# Per driver connection: a new connection starts with none. PostgreSQL keeps a prepared statement for the whole
+# session, whatever becomes of the transaction in which it was prepared.
+_connections: weakref.WeakKeyDictionary[Any, _Prepared] = weakref.WeakKeyDictionary()
+
+
+def _numbered(sql: str, params: Any) -> tuple[str, list[str] | None] | None:
+    """``sql`` with PostgreSQL's numbered parameters ($1, $2 ...), and the parameters' names in that order when
+    they are named; None when the placeholders are not the plain kinds Django writes."""
+    if isinstance(params, dict):
+        order: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            if match[1] not in order:
+                order.append(match[1])
+            return f"${order.index(match[1]) + 1}"
+
+        text = _NAMED.sub(number, sql)
+        if "%s" in text.replace("%%", ""):
+            return None
+        return text.replace("%%", "%"), order
+    parts = sql.replace("%%", "\0").split("%s")
+    if len(parts) != len(params) + 1 or "%" in "".join(parts):
+        return None
+    text = "".join(part + (f"${index + 1}" if index < len(params) else "") for index, part in enumerate(parts))
+    return text.replace("\0", "%"), None
+
+
+def prepared_statements(execute: Callable[..., Any], sql: str, params: Any, many: bool,
+                        context: dict[str, Any]) -> Any:
+    """A database execute wrapper (``connection.execute_wrapper(prepared_statements)``) that runs each statement as
+    a prepared statement of its connection: prepared the first time the connection sees its SQL, then only
+    executed, so PostgreSQL parses and plans it once per connection instead of on every request. For the platform
+    API, whose every request runs the same dozen statements. The statements are unchanged and still pass Django's
+    cursor (query logging, the store's search_path); table names stay unqualified, and PostgreSQL analyses a
+    prepared statement again whenever the search_path differs from the one it was planned under, so a store's
+    request reads that store's tables. A statement PostgreSQL refuses to prepare (it cannot tell a parameter's
+    type) is remembered and runs as it is; the refusal is confined to a savepoint."""
+    if many or params is None or not _PREPARABLE.match(sql):
+        return execute(sql, params, many, context)
+    cursor = context["cursor"]
+    prepared = _connections.setdefault(cursor.cursor.connection, _Prepared())
+    if sql in prepared.names:
+        known = prepared.names[sql]
+        if known is None:
+            return execute(sql, params, many, context)
+        prepared.names.move_to_end(sql)
+    else:
+        numbered = _numbered(sql, params)
+        name = _prepare(execute, context, prepared, numbered[0]) if numbered is not None else None
+        known = prepared.names[sql] = None if name is None or numbered is None else (name, numbered[1])
+        while len(prepared.names) > PREPARED_MAX:
+            _oldest, dropped = prepared.names.popitem(last=False)
+            if dropped:
+                execute(f"DEALLOCATE {dropped[0]}", None, False, context)
+        if known is None:
+            return execute(sql, params, many, context)
+    name, order = known
+    values = list(params) if order is None else [params[key] for key in order]
+    return execute(f"EXECUTE {name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {name}",
+                   values or None, False, context)
+
+
+def statements_prepared(connection: Any) -> AbstractContextManager[Any]:
+    """``prepared_statements`` on ``connection`` while the block runs, where connections last beyond one request
+    (``CONN_MAX_AGE`` not 0): a connection opened for one request would prepare every statement only to use it
+    once."""
+    if connection.settings_dict.get("CONN_MAX_AGE") == 0:
+        return nullcontext()
+    return connection.execute_wrapper(prepared_statements)
+
+
+def _prepare(execute: Callable[..., Any], context: dict[str, Any], prepared: _Prepared, text: str) -> str | None:
+    """PREPARE ``text`` under a new name on this connection; None if PostgreSQL refuses (inside a transaction the
+    refusal is rolled back to a savepoint, leaving the transaction as it was)."""
+    if not prepared.serial:
+        # Plan each statement once, for any values: left to choose, PostgreSQL plans anew on every execution a
+        # statement whose parameter is an array (it cannot size it beforehand), which is most of these. The
+        # setting governs prepared statements only, and no other code of the project prepares any.
+        execute("SET plan_cache_mode = force_generic_plan", None, False, context)
+    prepared.serial += 1
+    name = f"sc_prepared_{prepared.serial}"
+    savepoint = context["connection"].in_atomic_block
+    if savepoint:
+        execute("SAVEPOINT sc_prepare", None, False, context)
+    try:
+        execute(f"PREPARE {name} AS {text}", None, False, context)
+    except DatabaseError:
+        if savepoint:
+            execute("ROLLBACK TO SAVEPOINT sc_prepare", None, False, context)
+        return None
+    finally:
+        if savepoint:
+            execute("RELEASE SAVEPOINT sc_prepare", None, False, context)
+    return name

@@ -4,6 +4,7 @@ Also warehouses, low-stock rules and the periodic low-stock check."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -323,10 +324,12 @@ def stock_return(*, variant: Variant, warehouse: Warehouse, quantity: int, refer
 
 def _stock_rows_lock(variant_ids: Iterable[int]) -> dict[tuple[int, int], tuple[int, int, int]]:
     """Every stock row of these SKUs, locked: (variant id, warehouse id) -> (id, on hand, reserved)."""
-    return {(variant_id, warehouse_id): (pk, on_hand, reserved)
-            for pk, variant_id, warehouse_id, on_hand, reserved in select_rows(
-                Stock, ["id", "variant_id", "warehouse_id", "on_hand", "reserved"], lock=True,
-                variant_id=sorted(set(variant_ids)))}
+    table = connection.ops.quote_name(Stock._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, variant_id, warehouse_id, on_hand, reserved FROM {table} "  # noqa: S608
+                       f"WHERE variant_id = ANY(%s) ORDER BY id FOR UPDATE", [sorted(set(variant_ids))])
+        return {(variant_id, warehouse_id): (pk, on_hand, reserved)
+                for pk, variant_id, warehouse_id, on_hand, reserved in cursor.fetchall()}
 
 
 def _stock_moves_apply(*, moves: list[tuple[int, int, int, int]], rows: dict[tuple[int, int], tuple[int, int, int]],
@@ -390,22 +393,67 @@ def stock_reserve_first_available(
     # No savepoint of its own inside a caller's transaction (an order's): nothing here is caught and retried, and
     # an error rolls the caller back as a whole.
     with transaction.atomic(savepoint=False):
-        in_use, candidates = _warehouses_of_kinds_in_use(warehouse_kinds)
+        _in_use, candidates = _warehouses_of_kinds_in_use(warehouse_kinds)
         rows = _stock_rows_lock(wanted)
         chosen: dict[int, int] = {}
         for variant_id, units in sorted(wanted.items()):
             for warehouse_id in candidates:
                 _pk, on_hand, reserved = rows.get((variant_id, warehouse_id), (None, 0, 0))
-                if warehouse_id in in_use and on_hand - reserved >= units:
+                if on_hand - reserved >= units:
                     chosen[variant_id] = warehouse_id
                     break
         if all_or_nothing and len(chosen) < len(wanted):
             return {}
-        _stock_moves_apply(moves=[(variant_id, warehouse_id, 0, wanted[variant_id])
-                                  for variant_id, warehouse_id in sorted(chosen.items())],
-                           rows=rows, in_use=in_use, reason=StockMovement.Reason.RESERVED, reference=reference,
-                           actor=actor)
+        if chosen:
+            _reservations_apply(rows=[(rows[(variant_id, warehouse_id)][0], wanted[variant_id])
+                                      for variant_id, warehouse_id in sorted(chosen.items())],
+                                reference=reference, actor=actor)
+            # Every candidate warehouse is in use: each reserved unit leaves its product's available total.
+            _products_available_add({variant_id: -wanted[variant_id] for variant_id in chosen})
+            listings_refresh_stock(variant_ids=chosen)
     return chosen
+
+
+# What a reservation's movement holds, as SQL over the updated stock row ``m``; ``%s`` are the statement's parameters.
+_RESERVATION_VALUES = {
+    "variant_id": "m.variant_id", "warehouse_id": "m.warehouse_id", "on_hand_change": "0",
+    "reserved_change": "m.units", "on_hand_after": "m.on_hand", "reserved_after": "m.reserved",
+    "reason": "%s", "note": "''", "reference": "%s", "actor_id": "%s", "actor_email": "%s", "at": "%s",
+}
+
+
+@functools.cache
+def _reservations_sql() -> tuple[str, list[Any]]:
+    """One statement for an order's reservations: the locked stock rows take the units, and each change is written
+    as its movement with the row's new figures. Movement columns come from the model: a field added later is
+    written with its default. Returns the SQL and the fields whose defaults follow the other parameters."""
+    quote = connection.ops.quote_name
+    stock, movement = quote(Stock._meta.db_table), quote(StockMovement._meta.db_table)
+    fields = [field for field in StockMovement._meta.concrete_fields if not field.primary_key]
+    values = [_RESERVATION_VALUES.get(field.attname, "%s") for field in fields]
+    # The movement's parameters, in the order they appear after the update's (time, stock rows, units).
+    parameters = [field for field, value in zip(fields, values, strict=True) if value == "%s"]
+    sql = f"""
+        WITH m AS (
+            UPDATE {stock} AS s SET reserved = s.reserved + u.units, updated_at = %s
+            FROM unnest(%s::bigint[], %s::integer[]) AS u(id, units)
+            WHERE s.id = u.id
+            RETURNING s.variant_id, s.warehouse_id, u.units, s.on_hand, s.reserved)
+        INSERT INTO {movement} ({", ".join(quote(str(field.column)) for field in fields)})
+        SELECT {", ".join(values)} FROM m ORDER BY m.variant_id"""  # noqa: S608 - names from the models
+    return sql, parameters
+
+
+def _reservations_apply(*, rows: list[tuple[int, int]], reference: str, actor: Any) -> None:
+    """Reserve units on stock rows locked and checked by the caller: (stock row id, units) each."""
+    sql, movement_fields = _reservations_sql()
+    now = timezone.now()
+    given = {"reason": StockMovement.Reason.RESERVED.value, "reference": reference[:64], "at": now,
+             **_actor_fields(actor)}
+    movement_values = [given[field.attname] if field.attname in given else field.get_default()
+                       for field in movement_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, [pk for pk, _units in rows], [units for _pk, units in rows], *movement_values])
 
 
 def stock_move_many(

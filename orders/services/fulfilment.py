@@ -4,6 +4,7 @@ order's history and the store's activity log."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,12 @@ from .reservations import attention_of, lines_release, lines_reserve, lines_ship
 
 K = OrderEvent.Kind
 NOTE_MAX = 500
+
+
+def _when(at: dt.datetime | None) -> dt.datetime:
+    """When a step happened: ``at`` if given (never later than now), else now."""
+    now = timezone.now()
+    return now if at is None else min(at, now)
 
 
 def _note(note: str) -> str:
@@ -40,16 +47,17 @@ def order_confirm(*, actor: Any, order: Order) -> Order:
     return order
 
 
-def _cancel(*, actor: Any, order: Order, kind: str, reason: str, note: str, activity: str) -> Order:
+def _cancel(*, actor: Any, order: Order, kind: str, reason: str, note: str, activity: str,
+            at: dt.datetime | None = None) -> Order:
     lines = list(order.lines.order_by("id"))
     lines_release(order=order, lines=lines, actor=actor)
     for line in lines:
         line.quantity_cancelled += line.quantity_open
     OrderLine.objects.bulk_update(lines, ["quantity_cancelled"])
-    order.cancel_reason, order.cancelled_at, order.attention = reason, timezone.now(), ""
+    order.cancel_reason, order.cancelled_at, order.attention = reason, _when(at), ""
     transition(order=order, kind=kind, to_status=Order.Status.CANCELLED, actor=actor, note=note,
                data={"reason": reason}, fields=("cancel_reason", "cancelled_at", "attention"), activity=activity,
-               changes={"cancel_reason": [None, reason]})
+               changes={"cancel_reason": [None, reason]}, at=order.cancelled_at)
     return order
 
 
@@ -65,9 +73,11 @@ def order_cancel(*, actor: Any, order: Order, reason: str, note: str = "") -> Or
                        activity="order.cancelled")
 
 
-def order_cancel_request_decide(*, actor: Any, order: Order, approve: bool, note: str = "") -> Order:
+def order_cancel_request_decide(*, actor: Any, order: Order, approve: bool, note: str = "",
+                                at: dt.datetime | None = None) -> Order:
     """Approve the buyer's cancellation request (the order is cancelled and its stock released) or refuse it (the
-    order goes back to awaiting payment or shipment, as it was)."""
+    order goes back to awaiting payment or shipment, as it was). ``at``: when the seller decided, if not now (a
+    replayed history; never later than now)."""
     note = _note(note)
     with transaction.atomic():
         order = order_lock(order)
@@ -75,10 +85,10 @@ def order_cancel_request_decide(*, actor: Any, order: Order, approve: bool, note
         transition_check(order, kind)
         if approve:
             return _cancel(actor=actor, order=order, kind=kind, reason=Order.CancelReason.BUYER_REQUEST, note=note,
-                           activity="order.cancel_request_approved")
+                           activity="order.cancel_request_approved", at=at)
         back = Order.Status.UNSHIPPED if order.paid_at is not None else Order.Status.PENDING_PAYMENT
         transition(order=order, kind=kind, to_status=back, actor=actor, note=note,
-                   activity="order.cancel_request_rejected")
+                   activity="order.cancel_request_rejected", at=at)
     return order
 
 
@@ -102,11 +112,13 @@ def _units_to_ship(lines: list[OrderLine], quantities: dict[int, int] | None) ->
 
 
 def order_mark_shipped(
-    *, actor: Any, order: Order, tracking_number: str, carrier: str, quantities: dict[int, int] | None = None
+    *, actor: Any, order: Order, tracking_number: str, carrier: str, quantities: dict[int, int] | None = None,
+    at: dt.datetime | None = None,
 ) -> Order:
     """The seller ships units: all that are open, or ``quantities`` (line id -> units). Shipped units leave on-hand
     stock and the reservation; a line that held no stock (the order needed attention) reserves it first. The order
-    is shipped when no unit is left open, partially shipped before."""
+    is shipped when no unit is left open, partially shipped before. ``at``: when the parcel left, if not now (a
+    replayed history; never later than now)."""
     tracking_number, carrier = tracking_number.strip(), carrier.strip()
     if not tracking_number or len(tracking_number) > 64:
         raise DomainError(_("Enter the tracking number (up to 64 characters)."), field="tracking_number")
@@ -129,7 +141,7 @@ def order_mark_shipped(
                               % {"skus": ", ".join(sorted(line.sku for line in short))}, field="lines")
         lines_ship(order=order, units=units, actor=actor)
         done = not any(line.quantity_open for line in lines)
-        now = timezone.now()
+        now = _when(at)
         order.tracking_number, order.carrier = tracking_number, carrier
         order.attention = attention_of(lines)
         fields = ["tracking_number", "carrier", "attention"]
@@ -140,7 +152,7 @@ def order_mark_shipped(
         transition(order=order, kind=K.SHIPPED, to_status=Order.Status.SHIPPED if done
                    else Order.Status.PARTIALLY_SHIPPED, actor=actor, fields=tuple(fields),
                    data={"tracking_number": tracking_number, "carrier": carrier, "units": shipped},
-                   activity="order.shipped",
+                   activity="order.shipped", at=now,
                    changes={"tracking_number": [None, tracking_number], "carrier": [None, carrier],
                             "units": [None, shipped]})
     return order

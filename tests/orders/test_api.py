@@ -299,3 +299,14 @@ def test_the_reject_setting_answers_with_a_cancelled_order(client: Client, store
         "cancelled", True, ["MUG-1"])
     assert _post(client, "/stores/test-a/orders", placed_payload(lines=[("MUG-1", 6)], order_id="A-1"),
                  token_a).json() == response.json()
+
+
+def test_the_api_passes_only_the_middleware_it_needs(client: Client, token_a: str, mug: Any) -> None:
+    """Security headers and the caller's language, as for every page; no session, CSRF or sign-in."""
+    response = _post(client, "/stores/test-a/orders", {"nonsense": True}, token_a, **{"Accept-Language": "zh-hans"})
+    assert response.status_code == 400
+    assert response["X-Content-Type-Options"] == "nosniff" and response["Content-Language"] == "zh-hans"
+    assert response.json()["message"] != "The payload has errors; nothing was stored."
+    assert not response.cookies and "Cookie" not in response.get("Vary", "")
+    created = _post(client, "/stores/test-a/orders", placed_payload(lines=[("MUG-1", 1)]), token_a)
+    assert created.status_code == 201 and not created.cookies
