@@ -15,5 +15,7 @@ urlpatterns = [
     path("activity/", include("audit.urls")),
     path("catalog/", include("catalog.urls")),
     path("orders/", include("orders.urls")),
+    path("logistics/", include("logistics.urls")),
+    path("finance/", include("finance.urls")),
     path("jobs/", include("jobs.urls")),
 ]

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LogisticsConfig(AppConfig):
+    name = "logistics"
+    verbose_name = _("Logistics")
+
+    def ready(self) -> None:
+        from audit.labels import register_actions
+        from stores.demo import register_demo_seeder
+
+        from .demo import logistics_demo
+
+        register_actions({
+            "carrier_service.enabled": _("Carrier service enabled"),
+            "carrier_service.disabled": _("Carrier service disabled"),
+            "shipping_template.created": _("Shipping template added"),
+            "shipping_template.changed": _("Shipping template changed"),
+            "shipping_template.deleted": _("Shipping template deleted"),
+        })
+        register_demo_seeder("logistics", logistics_demo)
