@@ -13,6 +13,7 @@ class StoresConfig(AppConfig):
             "store.opened": _("Store opened"),
             "store.profile_changed": _("Store profile changed"),
             "store.marketplaces_changed": _("Marketplaces changed"),
+            "store.order_settings_changed": _("Order settings changed"),
             "store.two_factor_requirement_changed": _("Two-factor requirement changed"),
             "role.created": _("Role created"),
             "role.changed": _("Role changed"),

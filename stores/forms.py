@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from .models import HANDLE_PATTERN, Marketplace, Role, TaxRegistration
+from .models import HANDLE_PATTERN, Marketplace, Role, Store, TaxRegistration
 from .permissions import Level, Module
 from .reference import CONTENT_LANGUAGES, country_choices, currency_choices
 
@@ -16,6 +16,7 @@ COMMON_TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factor
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_SIDE = 4000
 LOGO_MIN_SIDE = 64
+AUTO_CANCEL_MIN_DAYS, AUTO_CANCEL_MAX_DAYS = 3, 90
 LOGO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
@@ -97,6 +98,20 @@ class TaxRegistrationForm(forms.Form):
 class TwoFactorRequirementForm(forms.Form):
     require_two_factor = forms.BooleanField(label=_("Require two-factor authentication for everyone in this store"),
                                             required=False)
+
+
+class OrderSettingsForm(forms.Form):
+    orders_without_stock = forms.ChoiceField(
+        label=_("Seller-fulfilled orders whose units cannot all be reserved"), choices=Store.WithoutStock.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    orders_auto_cancel_days = forms.IntegerField(
+        label=_("Cancel unshipped orders after"), min_value=AUTO_CANCEL_MIN_DAYS, max_value=AUTO_CANCEL_MAX_DAYS,
+        widget=forms.NumberInput(attrs={"aria-describedby": "id_orders_auto_cancel_days_helptext"}),
+        error_messages={"invalid": _("Enter a whole number of days between 3 and 90."),
+                        "min_value": _("Enter a whole number of days between 3 and 90."),
+                        "max_value": _("Enter a whole number of days between 3 and 90.")},
+    )
 
 
 class InvitationForm(forms.Form):

@@ -158,6 +158,28 @@ def store_set_marketplaces(*, actor: Any, store: Store, marketplaces: Iterable[M
     return store
 
 
+ORDER_SETTINGS_FIELDS = ("orders_without_stock", "orders_auto_cancel_days")
+
+
+def store_update_order_settings(*, actor: Any, store: Store, orders_without_stock: str,
+                                orders_auto_cancel_days: int) -> Store:
+    """What happens to orders without stock, and after how many days unshipped orders are cancelled."""
+    with transaction.atomic():
+        store = Store.objects.select_for_update().get(pk=store.pk)
+        before = snapshot(store, ORDER_SETTINGS_FIELDS)
+        store.orders_without_stock, store.orders_auto_cancel_days = orders_without_stock, orders_auto_cancel_days
+        try:
+            store.clean_fields(exclude=[field.name for field in Store._meta.fields
+                                        if field.name not in ORDER_SETTINGS_FIELDS])
+        except ValidationError as error:
+            raise _validation_to_domain(error) from error
+        changes = diff(before, snapshot(store, ORDER_SETTINGS_FIELDS))
+        if changes:
+            store.save(update_fields=list(ORDER_SETTINGS_FIELDS))
+            activity_record(actor=actor, action="store.order_settings_changed", target=store, changes=changes)
+    return store
+
+
 def store_set_two_factor_requirement(*, actor: Any, store: Store, membership: Membership, required: bool) -> Store:
     if not membership.is_owner:
         raise DomainError(_("Only the store's Owner can change the two-factor requirement."))

@@ -14,6 +14,7 @@ settings_patterns = (
     [
         path("", settings.settings_profile, name="profile"),
         path("marketplaces/", settings.settings_marketplaces, name="marketplaces"),
+        path("orders/", settings.settings_orders, name="orders"),
         path("tax/", settings.settings_tax, name="tax"),
         path("tax/<int:pk>/remove/", settings.settings_tax_remove, name="tax-remove"),
         path("security/", settings.settings_security, name="security"),

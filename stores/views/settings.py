@@ -1,4 +1,4 @@
-"""Store settings: profile, marketplaces, tax registrations and security."""
+"""Store settings: profile, marketplaces, orders, tax registrations and security."""
 
 from __future__ import annotations
 
@@ -12,9 +12,15 @@ from accounts.services import user_has_two_factor
 from sellercenter.errors import DomainError
 
 from .. import selectors, services
-from ..forms import MarketplacesForm, StoreProfileForm, TaxRegistrationForm, TwoFactorRequirementForm
+from ..forms import (
+    MarketplacesForm,
+    OrderSettingsForm,
+    StoreProfileForm,
+    TaxRegistrationForm,
+    TwoFactorRequirementForm,
+)
 from ..permissions import Level, Module, store_view
-from ..services import PROFILE_FIELDS
+from ..services import ORDER_SETTINGS_FIELDS, PROFILE_FIELDS
 
 
 @store_view(Module.SETTINGS, Level.VIEW, post=Level.EDIT)
@@ -48,6 +54,22 @@ def settings_marketplaces(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your marketplaces are saved."))
             return redirect("settings:marketplaces")
     return render(request, "stores/settings_marketplaces.html", {"form": form, "section": "marketplaces"})
+
+
+@store_view(Module.SETTINGS, Level.VIEW, post=Level.MANAGE)
+def settings_orders(request: HttpRequest) -> HttpResponse:
+    store = request.tenant  # type: ignore[attr-defined]
+    form = OrderSettingsForm(request.POST or None,
+                             initial={field: getattr(store, field) for field in ORDER_SETTINGS_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.store_update_order_settings(actor=request.user, store=store, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Order settings are saved."))
+            return redirect("settings:orders")
+    return render(request, "stores/settings_orders.html", {"form": form, "section": "orders"})
 
 
 @store_view(Module.SETTINGS, Level.VIEW, post=Level.EDIT)
