@@ -8,6 +8,9 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.labels import register_actions
+        from audit.notifications import register_kinds
+
+        from .services.auto_cancel import NOTIFICATION_KINDS
 
         # What people do to orders; what the marketplace does is in each order's own history.
         register_actions({
@@ -20,7 +23,14 @@ class OrdersConfig(AppConfig):
             "orders.bulk_confirmed": _("Orders confirmed in bulk"),
             "orders.bulk_cancelled": _("Orders cancelled in bulk"),
             "orders.shipped_from_file": _("Orders marked shipped from a file"),
+            "order.return_opened": _("Return opened for a buyer"),
+            "order.return_authorised": _("Return authorised"),
+            "order.return_rejected": _("Return rejected"),
+            "order.return_received": _("Return received"),
+            "order.refunded": _("Buyer refunded"),
         })
+        # The seller center's own notices to the team (orders cancelled for not being shipped in time).
+        register_kinds(NOTIFICATION_KINDS)
         # The demo stores' order history, made by the marketplace simulator after the catalog's demo data.
         from stores.demo import register_demo_seeder
 

@@ -109,6 +109,8 @@ class Order(models.Model):
     tax_total = models.DecimalField(_("tax"), max_digits=14, decimal_places=3, default=Decimal("0"))
     discount_total = models.DecimalField(_("discount"), max_digits=14, decimal_places=3, default=Decimal("0"))
     grand_total = models.DecimalField(_("order total"), max_digits=14, decimal_places=3)
+    # What the seller has refunded so far; the database refuses more than the buyer paid.
+    refunded_total = models.DecimalField(_("refunded"), max_digits=14, decimal_places=3, default=Decimal("0"))
 
     placed_at = models.DateTimeField(_("ordered"))
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
@@ -144,6 +146,8 @@ class Order(models.Model):
                 name="order_totals_add_up",
             ),
             models.CheckConstraint(condition=~Q(marketplace_order_id=""), name="order_site_id_not_blank"),
+            models.CheckConstraint(condition=Q(refunded_total__gte=0, refunded_total__lte=F("grand_total")),
+                                   name="order_refund_within_total"),
         ]
         # The order list's filters, each walked in its (placed_at, id) order so keyset pages are index scans.
         indexes = [
@@ -185,6 +189,11 @@ class Order(models.Model):
     @property
     def items_total_money(self) -> Money:
         return Money(self.items_total, self.currency)
+
+    @property
+    def refundable(self) -> Decimal:
+        """What may still be refunded: the order's total less what has been refunded."""
+        return self.grand_total - self.refunded_total
 
 
 class OrderLine(models.Model):
@@ -335,3 +344,138 @@ class OrderSavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    AUTHORISED = "authorised", _("Authorised")
+    REJECTED = "rejected", _("Rejected")
+    RECEIVED = "received", _("Received")
+    REFUNDED = "refunded", _("Refunded")
+
+
+_any_return_status = functools.reduce(operator.or_, (Q(status=value) for value in ReturnStatus.values))
+
+
+class Return(models.Model):
+    """A return (RMA): the buyer asks, through the marketplace, or the seller opens it for them; the seller
+    authorises or rejects it, receives the parcel (back to stock or written off) and refunds. One open return per
+    order at a time; an order may have several over its life (one line now, another later)."""
+
+    Status = ReturnStatus
+    OPEN = (Status.REQUESTED, Status.AUTHORISED, Status.RECEIVED)
+
+    class Reason(models.TextChoices):
+        DAMAGED = "damaged", _("Arrived damaged")
+        DEFECTIVE = "defective", _("Defective or does not work")
+        NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+        WRONG_ITEM = "wrong_item", _("Wrong item sent")
+        WRONG_SIZE = "wrong_size", _("Wrong size or does not fit")
+        NO_LONGER_NEEDED = "no_longer_needed", _("No longer needed")
+        OTHER = "other", _("Other reason")
+
+    class OpenedBy(models.TextChoices):
+        MARKETPLACE = "marketplace", _("Buyer, through the marketplace")
+        SELLER = "seller", _("Seller")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns", verbose_name=_("order"),
+                              db_index=False)
+    rma_number = models.CharField(_("RMA number"), max_length=40, unique=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    opened_by = models.CharField(_("opened by"), max_length=12, choices=OpenedBy.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, default=Reason.OTHER)
+    comment = models.CharField(_("buyer's comment"), max_length=500, blank=True)
+    reject_reason = models.CharField(_("why it was rejected"), max_length=500, blank=True)
+    # The marketplace's id of its return request, when it sent one.
+    source_id = models.CharField(_("marketplace event id"), max_length=64, blank=True)
+    requested_at = models.DateTimeField(_("requested"))
+    authorised_at = models.DateTimeField(_("authorised"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
+    refunded_total = models.DecimalField(_("refunded"), max_digits=14, decimal_places=3, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        constraints = [
+            models.CheckConstraint(condition=_any_return_status, name="return_status_known"),
+            models.UniqueConstraint(fields=["order"], condition=Q(status__in=["requested", "authorised", "received"]),
+                                    name="return_one_open_per_order"),
+            models.CheckConstraint(condition=Q(refunded_total__gte=0), name="return_refunded_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["order", "id"], name="return_order"),
+            models.Index(fields=["-requested_at", "-id"], name="return_requested"),
+            models.Index(fields=["status", "-requested_at", "-id"], name="return_status_requested"),
+        ]
+
+    def __str__(self) -> str:
+        return self.rma_number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class ReturnLine(models.Model):
+    """Units of one order line in a return, and what became of them once received."""
+
+    rma = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines", verbose_name=_("return"),
+                            db_index=False)
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("order line"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    quantity_restocked = models.PositiveIntegerField(_("back to stock"), default=0)
+    quantity_written_off = models.PositiveIntegerField(_("written off"), default=0)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("restocked in"))
+
+    class Meta:
+        ordering = ["rma", "id"]
+        verbose_name = _("return line")
+        verbose_name_plural = _("return lines")
+        constraints = [
+            models.UniqueConstraint(fields=["rma", "order_line"], name="returnline_one_per_line"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="returnline_quantity_positive"),
+            models.CheckConstraint(condition=Q(quantity__gte=F("quantity_restocked") + F("quantity_written_off")),
+                                   name="returnline_received_within_quantity"),
+            models.CheckConstraint(condition=Q(quantity_restocked=0) | Q(warehouse__isnull=False),
+                                   name="returnline_restock_has_warehouse"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rma_id} {self.order_line_id} x {self.quantity}"
+
+
+class Refund(models.Model):
+    """Money given back to the buyer, in the order's currency. Append-only: the order's history records it (the
+    event the finance module posts from) and the order's refunded total adds it up."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds", verbose_name=_("order"),
+                              db_index=False)
+    rma = models.ForeignKey(Return, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds",
+                            verbose_name=_("return"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=3)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # One form shown once: a second click or a resent request carries the same key and records nothing more.
+    idempotency_key = models.CharField(_("request key"), max_length=64, unique=True)
+    actor_id = models.BigIntegerField(_("person id"), null=True, blank=True)
+    actor_email = models.CharField(_("person"), max_length=254, blank=True)
+    created_at = models.DateTimeField(_("refunded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "created_at", "id"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        indexes = [models.Index(fields=["order", "id"], name="refund_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.amount} {self.currency}"
+
+    @property
+    def amount_money(self) -> Money:
+        return Money(self.amount, self.currency)

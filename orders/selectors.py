@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from sellercenter.pagination import KeysetPage, keyset_page
 
 from .buyer_data import mask_email, mask_name
-from .models import Order, OrderEvent, OrderLine, OrderNote, OrderSavedView
+from .models import Order, OrderEvent, OrderLine, OrderNote, OrderSavedView, Refund, Return, ReturnLine
 
 
 def order_for_marketplace(*, marketplace_code: str, marketplace_order_id: str) -> Order | None:
@@ -221,6 +221,12 @@ def order_export_rows(*, filters: dict[str, Any], batch: int = 1000) -> Iterator
         cursor = page.next_cursor
 
 
+def order_count_exceeds(*, filters: dict[str, Any], limit: int) -> bool:
+    """Whether more than ``limit`` orders match: counts at most ``limit`` + 1 rows."""
+    filters = order_filters_resolve(filters)
+    return _order_filtered(filters).order_by().values("pk")[: limit + 1].count() > limit
+
+
 def order_get(*, number: str) -> Order:
     """One order by its number, with its site; 404 if the store has no such order."""
     return get_object_or_404(Order.objects.select_related("marketplace"), number=number)
@@ -244,3 +250,75 @@ def order_detail(*, order: Order) -> dict[str, Any]:
 def order_saved_views(*, user_id: int) -> list[OrderSavedView]:
     """A person's saved views of the order list, by name."""
     return list(OrderSavedView.objects.filter(user_id=user_id).order_by("name"))
+
+
+# --- Returns ---------------------------------------------------------------------------------------------------
+
+RETURN_PAGE_SIZE = 50
+RETURN_COUNT_CAP = 500
+R = Return.Status
+# The returns page's tabs: what waits for the seller first.
+RETURN_TABS: list[tuple[str, Any, tuple[str, ...] | None]] = [
+    ("", _("All"), None),
+    ("requested", _("To decide"), (R.REQUESTED,)),
+    ("authorised", _("Awaiting the parcel"), (R.AUTHORISED,)),
+    ("received", _("To refund"), (R.RECEIVED,)),
+    ("refunded", _("Refunded"), (R.REFUNDED,)),
+    ("rejected", _("Rejected"), (R.REJECTED,)),
+]
+RETURN_TAB_STATUSES = {key: statuses for key, _label, statuses in RETURN_TABS}
+
+
+def _return_filtered(*, tab: str, query: str) -> QuerySet[Return]:
+    returns = Return.objects.all()
+    statuses = RETURN_TAB_STATUSES.get(tab)
+    if statuses:
+        returns = returns.filter(status__in=statuses)
+    query = query.strip().upper()
+    if query:
+        # An RMA or an order number, whole or the start of it (both are upper-case codes).
+        returns = returns.filter(Q(rma_number__startswith=query) | Q(order__number__startswith=query))
+    return returns
+
+
+def return_page(*, tab: str = "", query: str = "", cursor: str = "", direction: str = "next",
+                size: int = RETURN_PAGE_SIZE) -> KeysetPage:
+    """One page of returns, newest request first, each with its order and ``line_list`` (SKU and units); the
+    page's ``extra["counts"]`` holds every tab's count, capped at RETURN_COUNT_CAP."""
+    queryset = _return_filtered(tab=tab, query=query).select_related("order", "order__marketplace")
+    page = keyset_page(queryset, order=("-requested_at", "-id"), cursor=cursor, direction=direction, size=size)
+    by_return: dict[int, list[Any]] = defaultdict(list)
+    for row in (ReturnLine.objects.filter(rma_id__in=[rma.pk for rma in page.items]).order_by("rma_id", "id")
+                .values("rma_id", "order_line__sku", "quantity")):
+        by_return[row["rma_id"]].append(row)
+    for rma in page.items:
+        rma.line_list = by_return.get(rma.pk, [])  # type: ignore[attr-defined]
+    counts = {}
+    for key, _label, _statuses in RETURN_TABS:
+        found = _return_filtered(tab=key, query=query).order_by().values("pk")[: RETURN_COUNT_CAP + 1].count()
+        counts[key] = (min(found, RETURN_COUNT_CAP), found > RETURN_COUNT_CAP)
+    page.extra = {"counts": counts}
+    return page
+
+
+def order_returns(*, order: Order) -> list[Return]:
+    """An order's returns, newest first, each with its ``line_list`` (lines with their order line) and its
+    ``refund_list``."""
+    returns = list(order.returns.order_by("-id"))
+    lines: dict[int, list[ReturnLine]] = defaultdict(list)
+    for line in ReturnLine.objects.filter(rma__order=order).select_related("order_line", "warehouse").order_by("id"):
+        lines[line.rma_id].append(line)
+    refunds: dict[int | None, list[Refund]] = defaultdict(list)
+    for refund in Refund.objects.filter(order=order).order_by("id"):
+        refunds[refund.rma_id].append(refund)
+    for rma in returns:
+        rma.line_list = lines.get(rma.pk, [])  # type: ignore[attr-defined]
+        rma.refund_list = refunds.get(rma.pk, [])  # type: ignore[attr-defined]
+    return returns
+
+
+def order_events_after(*, after_id: int, kinds: Iterable[str], limit: int = 500) -> list[OrderEvent]:
+    """History rows newer than ``after_id`` of these kinds, oldest first, each with its order, its site and its
+    lines: what the modules above orders read to follow what happened (the finance module posts from them)."""
+    return list(OrderEvent.objects.filter(id__gt=after_id, kind__in=list(kinds)).order_by("id")
+                .select_related("order", "order__marketplace").prefetch_related("order__lines")[:limit])

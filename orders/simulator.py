@@ -34,10 +34,18 @@ from sellercenter.errors import DomainError
 from stores.models import Membership, Role, Store
 from stores.platform_tokens import platform_token_create, platform_token_revoke
 
-from .models import Order
+from .models import Order, Return
 from .selectors import order_for_marketplace
-from .services import order_cancel_request_decide, order_mark_shipped
-from .simulator_buyers import buyer_make, reason_pick
+from .services import (
+    Receipt,
+    order_cancel_request_decide,
+    order_mark_shipped,
+    refund_issue,
+    refund_suggestion,
+    return_decide,
+    return_receive,
+)
+from .simulator_buyers import buyer_make, reason_pick, return_reason_pick
 
 API = "/api/platform/v1/stores/{handle}"
 # How often each site sells, relative to the others; sites not named weigh 1.
@@ -92,7 +100,8 @@ class Step:
     order_id: str
     site: str
     event: str  # placed, payment-confirmed, cancellation-requested, delivery-confirmed, return-requested,
-    #             seller-ship, seller-approve-cancel, seller-refuse-cancel
+    #             seller-ship, seller-approve-cancel, seller-refuse-cancel, seller-authorise-return,
+    #             seller-reject-return, seller-receive-return, seller-refund
     body: dict[str, Any] = field(default_factory=dict)
 
 
@@ -208,9 +217,31 @@ def _order_steps(*, site: Site, order_id: str, placed_at: dt.datetime, rng: rand
                           {"event_id": f"DLV-{order_id}", "delivered_at": _iso(delivered_at)}))
         if rng.random() < 0.05:
             asked_at = later(delivered_at, 12, 14 * 24)
+            code, text = return_reason_pick(country, rng)
             steps.append(Step(asked_at, order_id, site.code, "return-requested",
-                              {"event_id": f"RET-{order_id}", "requested_at": _iso(asked_at),
-                               "reason": reason_pick(country, rng, kind="return")}))
+                              {"event_id": f"RET-{order_id}", "requested_at": _iso(asked_at), "reason": text,
+                               "reason_code": code}))
+            steps += _return_steps(site=site, order_id=order_id, asked_at=asked_at, reason_code=code,
+                                   later=later, rng=rng)
+    return steps
+
+
+def _return_steps(*, site: Site, order_id: str, asked_at: dt.datetime, reason_code: str,
+                  later: Callable[[dt.datetime, float, float], dt.datetime], rng: random.Random) -> list[Step]:
+    """The seller's side of a return: most are authorised within two days, the parcel comes back a week later
+    (damaged and defective units are written off, the rest go back to stock) and is refunded; a few are refunded
+    without the parcel, a few rejected."""
+    decided_at = later(asked_at, 2, 48)
+    if rng.random() < 0.1:
+        return [Step(decided_at, order_id, site.code, "seller-reject-return",
+                     {"note": "Return window closed"})]
+    steps = [Step(decided_at, order_id, site.code, "seller-authorise-return")]
+    if rng.random() < 0.15:  # not worth the postage back: refunded, the buyer keeps it
+        return [*steps, Step(later(decided_at, 1, 6), order_id, site.code, "seller-refund")]
+    received_at = later(decided_at, 3 * 24, 10 * 24)
+    steps.append(Step(received_at, order_id, site.code, "seller-receive-return",
+                      {"restock": reason_code not in ("damaged", "defective")}))
+    steps.append(Step(later(received_at, 2, 36), order_id, site.code, "seller-refund"))
     return steps
 
 
@@ -268,7 +299,8 @@ def _restock(order: Order, *, actor: Any) -> int:
 
 
 def _seller_step(step: Step, *, actor: Any, outcome: Outcome) -> None:
-    """The seller's part, done through the orders services, only when the order is where the step expects it."""
+    """The seller's part, done through the orders services, only when the order is where the step expects it, and
+    recorded at the step's planned time (as the marketplace's own events are stamped with theirs)."""
     order = order_for_marketplace(marketplace_code=step.site, marketplace_order_id=step.order_id)
     if order is None:
         return
@@ -279,15 +311,50 @@ def _seller_step(step: Step, *, actor: Any, outcome: Outcome) -> None:
             # Out of stock: the seller receives more, then ships.
             outcome.restocked_units += _restock(order, actor=actor)
         try:
-            order_mark_shipped(actor=actor, order=order, **step.body)
+            order_mark_shipped(actor=actor, order=order, at=step.at, **step.body)
         except DomainError as error:
             outcome.errors.append(f"ship {step.site} {step.order_id}: {error.message}")
             return
         outcome.seller["shipped"] += 1
-    elif order.status == Order.Status.CANCEL_REQUESTED:
-        approve = step.event == "seller-approve-cancel"
-        order_cancel_request_decide(actor=actor, order=order, approve=approve)
-        outcome.seller["cancel approved" if approve else "cancel refused"] += 1
+    elif step.event.endswith("-cancel"):
+        if order.status == Order.Status.CANCEL_REQUESTED:
+            approve = step.event == "seller-approve-cancel"
+            order_cancel_request_decide(actor=actor, order=order, approve=approve, at=step.at)
+            outcome.seller["cancel approved" if approve else "cancel refused"] += 1
+    else:
+        try:
+            _seller_return_step(step, order=order, actor=actor, outcome=outcome)
+        except DomainError as error:
+            outcome.errors.append(f"{step.event} {step.site} {step.order_id}: {error.message}")
+
+
+def _seller_return_step(step: Step, *, order: Order, actor: Any, outcome: Outcome) -> None:
+    """Authorise or reject, receive, refund: each only when the order's open return waits for it."""
+    rma = order.returns.filter(status__in=Return.OPEN).order_by("-id").first()
+    if rma is None:
+        return
+    if step.event in ("seller-authorise-return", "seller-reject-return") and rma.status == Return.Status.REQUESTED:
+        authorise = step.event == "seller-authorise-return"
+        return_decide(actor=actor, rma=rma, authorise=authorise, note=step.body.get("note", ""), at=step.at)
+        outcome.seller["return authorised" if authorise else "return rejected"] += 1
+    elif step.event == "seller-receive-return" and rma.status == Return.Status.AUTHORISED:
+        warehouse = (Warehouse.objects.filter(is_active=True, kind__in=(Warehouse.Kind.OWN,
+                                                                        Warehouse.Kind.THIRD_PARTY))
+                     .order_by("code").first())
+        restock = bool(step.body.get("restock")) and warehouse is not None
+        receipts = {line.pk: Receipt(restock=line.quantity, write_off=0)
+                    if restock and line.order_line.variant_id is not None
+                    else Receipt(restock=0, write_off=line.quantity)
+                    for line in rma.lines.select_related("order_line")}
+        return_receive(actor=actor, rma=rma, receipts=receipts, warehouse_id=warehouse.pk if warehouse else None,
+                       at=step.at)
+        outcome.seller["return received"] += 1
+    elif step.event == "seller-refund" and rma.status in (Return.Status.AUTHORISED, Return.Status.RECEIVED):
+        amount = refund_suggestion(order, rma)
+        if amount > 0:
+            refund_issue(actor=actor, order=order, amount=amount, idempotency_key=f"SIM-{rma.rma_number}",
+                         at=step.at)
+            outcome.seller["refunded"] += 1
 
 
 def store_owner(store: Store) -> Any:

@@ -298,6 +298,30 @@ def buyer_make(country: str, rng: random.Random) -> tuple[dict[str, Any], dict[s
     return buyer, address
 
 
+# How the marketplace codes what buyers write when they ask to return.
+RETURN_REASON_CODES = {
+    "Arrived damaged": "damaged", "Not as described": "not_as_described", "No longer needed": "no_longer_needed",
+    "Wrong size": "wrong_size", "Stopped working": "defective",
+    "Beschädigt angekommen": "damaged", "Entspricht nicht der Beschreibung": "not_as_described",
+    "Falsche Größe": "wrong_size", "Arrivé endommagé": "damaged",
+    "Ne correspond pas à la description": "not_as_described", "Arrivato danneggiato": "damaged",
+    "Taglia sbagliata": "wrong_size", "Llegó dañado": "damaged", "No es lo que esperaba": "not_as_described",
+    "商品が破損していました": "damaged", "説明と違いました": "not_as_described",
+    "サイズが合いませんでした": "wrong_size",
+    "Barang rosak": "damaged", "Saiz tidak sesuai": "wrong_size", "สินค้าชำรุด": "damaged",
+    "สินค้าไม่ตรงปก": "not_as_described", "Hàng bị hỏng": "damaged", "Không đúng mô tả": "not_as_described",
+    "Barang rusak": "damaged", "Tidak sesuai deskripsi": "not_as_described", "Chegou danificado": "damaged",
+    "Não é o que eu esperava": "not_as_described", "المنتج وصل تالفاً": "damaged", "المقاس غير مناسب": "wrong_size",
+    "غير مطابق للوصف": "not_as_described",
+}
+
+
+def return_reason_pick(country: str, rng: random.Random) -> tuple[str, str]:
+    """A return's reason code and what the buyer of ``country`` wrote."""
+    text = reason_pick(country, rng, kind="return")
+    return RETURN_REASON_CODES.get(text, "other"), text
+
+
 def reason_pick(country: str, rng: random.Random, *, kind: str) -> str:
     """What a buyer of ``country`` writes when asking to cancel (``kind="cancel"``) or to return."""
     data = COUNTRIES.get(country, COUNTRIES["US"])

@@ -3,6 +3,7 @@ validate each request and make its part of the OpenAPI document, examples includ
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from sellercenter.platform_api import Amount, Array, Boolean, DateTime, Email, Integer, Object, Text
 from stores.reference import validate_country, validate_currency
 
-from ..models import Order, OrderEvent
+from ..models import Order, OrderEvent, Return
 
 SITE_PATTERN = r"[A-Z]{2,8}"
 # Amazon's 111-2222222-3333333, Shopee's 240311ABCD1234, eBay's 12-34567-89012 ...
@@ -139,6 +140,8 @@ RETURN_REQUESTED = Object(title="ReturnRequested", fields=(
     DateTime(name="requested_at", example="2026-03-20T08:00:00Z"),
     Text(name="reason", required=False, max_length=500, description="What the buyer wrote.",
          example="Arrived damaged"),
+    Text(name="reason_code", required=False, choices=tuple(Return.Reason.values),
+         description="The reason the buyer chose; \"other\" when absent.", example="damaged"),
 ))
 
 RESULT = Object(title="OrderEventResult", description="What the event did. A repeat of the same event gets the "
@@ -157,7 +160,8 @@ RESULT = Object(title="OrderEventResult", description="What the event did. A rep
                                          "cancelled.", example=False),
     Array(name="short_skus", item=Text(name="sku"), description="The SKUs whose units could not be reserved.",
           example=[]),
-    DateTime(name="recorded_at", example="2026-03-11T09:30:01Z"),
+    DateTime(name="recorded_at", description="When the seller center received the event.",
+             example="2026-03-11T09:30:01Z"),
 ))
 
 
@@ -175,5 +179,15 @@ def event_body(event: OrderEvent) -> dict[str, Any]:
         "needs_attention": event.data.get("attention"),
         "rejected": "rejected" in event.data,
         "short_skus": event.data.get("short_skus", []),
-        "recorded_at": event.at.isoformat(),
+        "recorded_at": _recorded_at(event).isoformat(),
     }
+
+
+def _recorded_at(event: OrderEvent) -> dt.datetime:
+    """When the seller center received the event. The event itself is stamped with the time the marketplace
+    states (when the order was placed, paid, delivered ...); the time it came in is the order's creation for the
+    placed event, and kept in the event's data for the others."""
+    if event.kind == OrderEvent.Kind.PLACED:
+        return event.order.created_at
+    received = event.data.get("received_at")
+    return dt.datetime.fromisoformat(received) if received else event.at

@@ -50,13 +50,14 @@ def _invalid(errors: Errors) -> JsonResponse:
     return json_error(400, "invalid", _("The payload has errors; nothing was stored."), fields=errors)
 
 
-def _site_errors(store: Store, raw: Any) -> tuple[Marketplace | None, Errors]:
-    """The store's own rules for a new order: one of its sites, in that site's currency. Checked on the raw
-    payload, so that these errors come back together with the others. Returns the site too, read once."""
+def _site_errors(sites: dict[str, Marketplace], raw: Any) -> tuple[Marketplace | None, Errors]:
+    """The store's own rules for a new order: one of its sites (``sites``, read with the token), in that site's
+    currency. Checked on the raw payload, so that these errors come back together with the others. Returns the
+    site too."""
     code = raw.get("marketplace") if isinstance(raw, dict) else None
     if not isinstance(code, str) or not code.strip():
         return None, {}
-    site = store.marketplaces.filter(code=code.strip()).first()
+    site = sites.get(code.strip())
     if site is None:
         return None, {"marketplace": [_("This store does not sell on %(site)s.") % {"site": code.strip()}]}
     currency = raw.get("currency")
@@ -66,15 +67,15 @@ def _site_errors(store: Store, raw: Any) -> tuple[Marketplace | None, Errors]:
     return site, {}
 
 
-@platform_api_view()
-def order_placed(request: HttpRequest, store: Store) -> HttpResponse:
+@platform_api_view(sites=True)
+def order_placed(request: HttpRequest, store: Store, sites: dict[str, Marketplace]) -> HttpResponse:
     raw, refused = json_body(request)
     if refused is not None:
         return refused
     if store.is_suspended:
         return json_error(403, "store_suspended", _("This store is suspended and cannot take new orders."))
     cleaned, errors = ORDER_PLACED.validate(raw)
-    site, site_errors = _site_errors(store, raw)
+    site, site_errors = _site_errors(sites, raw)
     for where, messages in site_errors.items():
         errors.setdefault(where, []).extend(messages)
     if errors or cleaned is None:
@@ -105,6 +106,8 @@ def _order_event(request: HttpRequest, *, site: str, order_id: str, payload: Obj
     arguments = {argument: cleaned[name] for name, argument in times.items()}
     if "reason" in cleaned:
         arguments["reason"] = cleaned["reason"] or ""
+    if cleaned.get("reason_code"):
+        arguments["reason_code"] = cleaned["reason_code"]
     try:
         return _answer(record(order=order, event_id=cleaned["event_id"], payload_hash=canonical_hash(cleaned),
                               **arguments))

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from stores.templatetags.shell import money, number, when
 
 from ..buyer_data import address_lines
-from ..models import Order, OrderEvent
+from ..models import Order, OrderEvent, Return
 
 register = template.Library()
 
@@ -37,6 +37,21 @@ RETURN_BADGE = "text-bg-danger-subtle border border-danger-subtle text-danger-em
 def status_badge(status: str) -> SafeString:
     label = S(status).label if status in S.values else status
     return format_html('<span class="badge {}">{}</span>', BADGES.get(status, RETURN_BADGE), label)
+
+
+RETURN_BADGES: dict[str, str] = {
+    Return.Status.REQUESTED: "text-bg-warning-subtle border border-warning-subtle text-warning-emphasis",
+    Return.Status.AUTHORISED: "text-bg-primary-subtle border border-primary-subtle text-primary-emphasis",
+    Return.Status.RECEIVED: "text-bg-info-subtle border border-info-subtle text-info-emphasis",
+    Return.Status.REFUNDED: "text-bg-success-subtle border border-success-subtle text-success-emphasis",
+    Return.Status.REJECTED: "text-bg-secondary",
+}
+
+
+@register.filter
+def return_badge(status: str) -> SafeString:
+    label = Return.Status(status).label if status in Return.Status.values else status
+    return format_html('<span class="badge {}">{}</span>', RETURN_BADGES.get(status, ""), label)
 
 
 @register.filter

@@ -20,8 +20,10 @@ _serial = itertools.count(1)
 
 
 def placed_payload(*, lines: list[tuple[str, int]] | None = None, site: str = "US", currency: str = "USD",
-                   order_id: str | None = None, paid: bool = True, **overrides: Any) -> dict[str, Any]:
-    """An order-placed body as JSON would carry it; ``lines`` are (SKU, quantity) at 12.50 each."""
+                   order_id: str | None = None, paid: bool = True, unit_price: str = "12.50", tax: str = "1.00",
+                 **overrides: Any) -> dict[str, Any]:
+    """An order-placed body as JSON would carry it; ``lines`` are (SKU, quantity) at ``unit_price`` each, with
+    ``tax`` a line."""
     body: dict[str, Any] = {
         "marketplace": site,
         "marketplace_order_id": order_id or f"111-{next(_serial):07d}-0000001",
@@ -31,7 +33,7 @@ def placed_payload(*, lines: list[tuple[str, int]] | None = None, site: str = "U
         "buyer": {"name": "Jane Doe", "email": "jane@buyers.example"},
         "shipping_address": {"name": "Jane Doe", "line1": "410 Terry Ave N", "city": "Seattle", "region": "WA",
                              "postal_code": "98109", "country": "US"},
-        "lines": [{"sku": sku, "title": f"Item {sku}", "quantity": quantity, "unit_price": "12.50", "tax": "1.00"}
+        "lines": [{"sku": sku, "title": f"Item {sku}", "quantity": quantity, "unit_price": unit_price, "tax": tax}
                   for sku, quantity in (lines or [("SKU-1", 1)])],
         "shipping": "4.99",
     }

@@ -204,3 +204,52 @@ def test_the_same_order_delivered_twenty_times_at_once_is_recorded_once(race: St
             assert Stock.objects.get(variant=mug).reserved == 2
 
     own(check)
+
+
+def test_two_refunds_of_the_whole_amount_at_once_pay_exactly_one(race: Store) -> None:
+    """Two people refund the whole order at the same moment, each with their own form: one refund is recorded,
+    the other is refused, and the order's refunded total is the order's total."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from orders.models import Refund, Return
+    from orders.services import order_mark_shipped, order_return_request, refund_issue, return_decide
+    from sellercenter.errors import DomainError
+
+    store = race
+    owner = own(lambda: User.objects.get(email="owner-a@example.com"))
+
+    def prepare() -> Order:
+        with tenant_context(store):
+            stocked("CUP", units={warehouse("w1"): 5})
+        status, _body = _post(store, "/orders", placed_payload(lines=[("CUP-1", 2)]))
+        assert status == 201
+        with tenant_context(store):
+            order = Order.objects.get()
+            order_mark_shipped(actor=owner, order=order, carrier="UPS", tracking_number="1Z999")
+            order_return_request(order=order, requested_at=timezone.now(), event_id="RET-RACE")
+            return_decide(actor=owner, rma=Return.objects.get(order=order), authorise=True)
+            return Order.objects.get(pk=order.pk)
+
+    order = own(prepare)
+
+    def refund(key: str) -> Callable[[], str]:
+        def run() -> str:
+            try:
+                with tenant_context(store):
+                    refund_issue(actor=owner, order=order, amount=order.grand_total, idempotency_key=key)
+                return "paid"
+            except DomainError:
+                return "refused"
+            finally:
+                connections.close_all()
+        return run
+
+    assert sorted(_together([refund("a"), refund("b")])) == ["paid", "refused"]
+
+    def check() -> tuple[int, Decimal]:
+        with tenant_context(store):
+            return Refund.objects.count(), Order.objects.get(pk=order.pk).refunded_total
+
+    assert own(check) == (1, order.grand_total)

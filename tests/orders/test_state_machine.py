@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,8 +17,9 @@ from hypothesis import strategies as st
 
 from catalog.models import Product, Stock, StockMovement, Variant, Warehouse
 from catalog.services.inventory import stock_change
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import Order, OrderEvent, OrderLine, Refund, Return, ReturnLine
 from orders.services import (
+    Receipt,
     order_cancel,
     order_cancel_request,
     order_cancel_request_decide,
@@ -26,6 +28,10 @@ from orders.services import (
     order_mark_shipped,
     order_payment_confirm,
     order_return_request,
+    refund_issue,
+    return_decide,
+    return_open,
+    return_receive,
 )
 from orders.services.machine import PLACED_STATUSES, TRANSITIONS
 from orders.services.reservations import attention_of
@@ -40,7 +46,7 @@ _run = itertools.count(1)
 
 # Each step: (action, order index or SKU index, a small number used as quantity or choice).
 ORDER_ACTIONS = ["pay", "cancel_request", "approve", "refuse", "confirm", "cancel", "ship_all", "ship_one",
-                 "deliver", "return"]
+                 "deliver", "return", "open_return", "authorise", "reject", "receive", "refund"]
 # A line's SKU: one of the catalog's, now and then one the catalog does not have (index SKUS).
 sku_index = st.integers(0, 3 * SKUS).map(lambda n: n % SKUS if n < 3 * SKUS else SKUS)
 # (paid, fulfilled by the platform): most orders arrive paid and seller-fulfilled.
@@ -55,7 +61,9 @@ steps = st.tuples(st.lists(placing, min_size=1, max_size=2), st.lists(mixed, min
     lambda parts: parts[0] + parts[1])
 KIND_OF = {"pay": "paid", "cancel_request": "cancel_requested", "approve": "cancel_approved",
            "refuse": "cancel_rejected", "confirm": "confirmed", "cancel": "cancelled", "ship_all": "shipped",
-           "ship_one": "shipped", "deliver": "delivered", "return": "return_requested"}
+           "ship_one": "shipped", "deliver": "delivered", "return": "return_requested",
+           "open_return": "return_requested", "authorise": "return_authorised", "reject": "return_rejected",
+           "receive": "return_received", "refund": "refunded"}
 
 
 class World:
@@ -125,12 +133,31 @@ def _act(world: World, step: tuple[Any, ...], actor: Any) -> None:
         order_mark_delivered(order=order, delivered_at=now, event_id=event_id)
     elif action == "return":
         order_return_request(order=order, requested_at=now, event_id=event_id)
+    elif action == "open_return":
+        line = order.lines.filter(quantity_shipped__gt=0).order_by("id").first()
+        return_open(actor=actor, order=order, units={line.pk: 1 + number % 2} if line else {}, reason="damaged")
+    elif action in ("authorise", "reject", "receive"):
+        rma = order.returns.order_by("-id").first()
+        if rma is None:
+            raise DomainError("This order has no return.")  # nothing to act on: counted as a refusal
+        if action == "receive":
+            receipts = {line.pk: Receipt(restock=min(number, line.quantity),
+                                         write_off=line.quantity - min(number, line.quantity) if number % 2 else 0)
+                        for line in rma.lines.all()}
+            return_receive(actor=actor, rma=rma, receipts=receipts, warehouse_id=world.warehouses[0].pk)
+        else:
+            return_decide(actor=actor, rma=rma, authorise=action == "authorise", note="" if number else "No.")
+    elif action == "refund":
+        refund_issue(actor=actor, order=order, amount=Decimal(number * 7 + 1), idempotency_key=f"K{event_id}")
 
 
 def _check_stock(world: World) -> None:
     """On hand is what was received less what orders shipped; reserved is what open lines hold; every row equals
     the sum of its movements; the product's stored total is its available units."""
     lines = list(OrderLine.objects.filter(variant__in=world.variants))
+    restocked: dict[tuple[int, int], int] = defaultdict(int)
+    for row in ReturnLine.objects.filter(order_line__variant__in=world.variants, quantity_restocked__gt=0):
+        restocked[(row.order_line.variant_id, row.warehouse_id)] += row.quantity_restocked
     stock = {(row.variant_id, row.warehouse_id): row for row in Stock.objects.filter(variant__in=world.variants)}
     moved = {(row["variant_id"], row["warehouse_id"]): (row["on_hand"], row["reserved"])
              for row in StockMovement.objects.filter(variant__in=world.variants).values("variant_id", "warehouse_id")
@@ -141,7 +168,7 @@ def _check_stock(world: World) -> None:
             mine = [line for line in lines if (line.variant_id, line.warehouse_id) == key]
             on_hand, reserved = (stock[key].on_hand, stock[key].reserved) if key in stock else (0, 0)
             assert reserved == sum(line.quantity_reserved for line in mine)
-            assert on_hand == world.received[key] - sum(line.quantity_shipped for line in mine)
+            assert on_hand == world.received[key] - sum(line.quantity_shipped for line in mine) + restocked[key]
             assert 0 <= reserved <= on_hand
             assert moved.get(key, (0, 0)) == (on_hand, reserved)
     product = Product.objects.get(pk=world.variants[0].product_id)
@@ -176,6 +203,32 @@ def _check_order(order: Order) -> None:
         assert after.from_status == before.to_status
         assert after.to_status in TRANSITIONS[after.from_status][after.kind]
     assert events[-1].to_status == order.status
+    _check_returns(order, lines)
+
+
+def _check_returns(order: Order, lines: list[OrderLine]) -> None:
+    """Returns never take back more than was shipped; one is open at most, in step with the order's status;
+    refunds add up to the order's refunded total, within what was paid, and each is one history row."""
+    returns = list(order.returns.all())
+    open_returns = [rma for rma in returns if rma.is_open]
+    assert len(open_returns) <= 1
+    expected = {S.RETURN_REQUESTED: Return.Status.REQUESTED, S.RETURN_AUTHORISED: Return.Status.AUTHORISED,
+                S.RETURNED: Return.Status.RECEIVED}
+    if order.status in expected:
+        assert [rma.status for rma in open_returns] == [expected[order.status]]
+    else:
+        assert not open_returns
+    for line in lines:
+        taken = sum(row.quantity for row in ReturnLine.objects.filter(order_line=line)
+                    .exclude(rma__status=Return.Status.REJECTED))
+        assert taken <= line.quantity_shipped
+    refunds = list(Refund.objects.filter(order=order))
+    assert order.refunded_total == sum((refund.amount for refund in refunds), start=Decimal("0"))
+    assert order.refunded_total <= order.grand_total
+    refund_events = [event for event in order.events.all() if event.kind == OrderEvent.Kind.REFUNDED]
+    assert sorted(event.data["refund_id"] for event in refund_events) == sorted(refund.pk for refund in refunds)
+    if order.status == S.REFUNDED:
+        assert refunds
 
 
 @pytest.mark.django_db
