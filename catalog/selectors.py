@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
+from djmoney.money import Money
 
 from sellercenter.pagination import KeysetPage, keyset_page
 
@@ -337,3 +339,30 @@ def content_missing(*, product_ids: Iterable[int], languages: Iterable[str],
             if lacking:
                 result[(product_id, language)] = lacking
     return result
+
+
+@dataclass(frozen=True)
+class VariantFacts:
+    """What the finance module needs of a SKU: its category (for commission), size and weight (for fulfilment
+    fees)."""
+
+    sku: str
+    category_id: int | None
+    sides_mm: tuple[int, int, int] | None
+    weight_g: int | None
+
+
+def variant_facts(*, skus: Iterable[str]) -> dict[str, VariantFacts]:
+    """SKU -> its facts, in one query; SKUs not in the catalog are left out."""
+    rows = Variant.objects.filter(sku__in=sorted(set(skus))).order_by().values_list(
+        "sku", "product__category_id", "length_mm", "width_mm", "height_mm", "weight_g")
+    return {sku: VariantFacts(sku=sku, category_id=category_id,
+                              sides_mm=(length, width, height) if length and width and height else None,
+                              weight_g=weight)
+            for sku, category_id, length, width, height, weight in rows}
+
+
+def variant_unit_costs(*, skus: Iterable[str]) -> dict[str, Money | None]:
+    """SKU -> its unit cost with its currency (None when not set); SKUs not in the catalog are left out."""
+    return {variant.sku: variant.unit_cost for variant in
+            Variant.objects.filter(sku__in=sorted(set(skus))).only("sku", "unit_cost", "unit_cost_currency")}

@@ -71,6 +71,8 @@ TENANT_APPS = [
     "jobs",
     "catalog",
     "orders",
+    "logistics",
+    "finance",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -252,7 +254,11 @@ CELERY_BEAT_SCHEDULE = {
     "catalog-low-stock": {"task": "catalog.low_stock_dispatch", "schedule": 15 * 60.0},
     # Prices derived from base prices follow the day's FX rates (the ECB publishes about 15:00 UTC).
     "catalog-listings-reprice": {"task": "catalog.listings_reprice_dispatch", "schedule": crontab(hour=16, minute=30)},
+    # The ledger follows the orders' history (shipments, refunds) within a minute.
+    "finance-ledger": {"task": "finance.ledger_dispatch", "schedule": 60.0},
     "audit-notification-digest": {"task": "audit.digest_dispatch", "schedule": crontab(hour=7, minute=0)},
+    # Orders not shipped within each store's window are cancelled and their stock released.
+    "orders-auto-cancel": {"task": "orders.auto_cancel_dispatch", "schedule": crontab(minute=20)},
 }
 WORKER_HEARTBEAT_KEY = "sellercenter:worker-heartbeat"
 WORKER_HEARTBEAT_MAX_AGE = 60

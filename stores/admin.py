@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.postgres.forms import SimpleArrayField
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,8 @@ from django.utils.translation import ngettext
 
 from sellercenter.errors import DomainError
 
+from .carriers import Carrier, CarrierService, RateBand, RateZone
+from .fees import CommissionRate, FeeSchedule, FulfilmentFeeBand
 from .fx import fx_rates_import
 from .models import Category, FXRate, Invitation, Marketplace, Membership, PlatformToken, Role, Store, TaxRegistration
 from .platform_tokens import platform_token_create, platform_token_revoke
@@ -197,3 +200,112 @@ class PlatformTokenAdmin(admin.ModelAdmin):
         count = platform_token_revoke(tokens=queryset)
         self.message_user(request, ngettext("%(count)s token revoked.", "%(count)s tokens revoked.", count)
                           % {"count": count}, messages.SUCCESS)
+
+
+# --- Carriers, their services and rate cards ------------------------------------------------------------------
+
+
+class CarrierForm(forms.ModelForm):
+    # One regular expression a line: formats such as \d{12,15} hold commas, the array field's usual separator.
+    tracking_patterns = SimpleArrayField(
+        forms.CharField(max_length=200), delimiter="\n", label=_("Tracking number formats"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Regular expressions, one a line; a tracking number is valid when it matches one of them "
+                    "whole, after spaces and hyphens are removed and letters are capitalised."),
+    )
+
+    class Meta:
+        model = Carrier
+        fields = ["code", "name", "kind", "tracking_patterns", "tracking_example", "tracking_url",
+                  "volumetric_divisor", "weight_step_g", "is_active", "sort_order"]
+
+    def clean_tracking_patterns(self) -> list[str]:
+        return [pattern.strip() for pattern in self.cleaned_data["tracking_patterns"] if pattern.strip()]
+
+
+class CarrierServiceInline(admin.TabularInline):
+    model = CarrierService
+    extra = 0
+    can_delete = False
+    fields = ["code", "name", "origin_countries", "currency", "fuel_surcharge_percent", "is_tracked", "is_active",
+              "sort_order"]
+    show_change_link = True
+
+
+@admin.register(Carrier)
+class CarrierAdmin(admin.ModelAdmin):
+    form = CarrierForm
+    list_display = ["name", "code", "kind", "tracking_example", "volumetric_divisor", "weight_step_g", "is_active",
+                    "sort_order"]
+    list_editable = ["is_active", "sort_order"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+    inlines = [CarrierServiceInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Stores' rows point at carriers' services from their own schemas: a carrier is retired by taking it out
+        # of "offered to stores", never deleted.
+        return False
+
+
+class RateZoneInline(admin.TabularInline):
+    model = RateZone
+    extra = 0
+    fields = ["name", "countries", "transit_days_min", "transit_days_max", "per_kg_above"]
+    show_change_link = True
+
+
+@admin.register(CarrierService)
+class CarrierServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "carrier", "code", "currency", "fuel_surcharge_percent", "is_tracked", "is_active"]
+    list_filter = ["carrier", "is_active", "is_tracked"]
+    list_select_related = ["carrier"]
+    search_fields = ["code", "name", "carrier__name"]
+    inlines = [RateZoneInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # retired by taking it out of "offered to stores", as carriers are
+
+
+class RateBandInline(admin.TabularInline):
+    model = RateBand
+    extra = 1
+    fields = ["up_to_g", "price"]
+
+
+@admin.register(RateZone)
+class RateZoneAdmin(admin.ModelAdmin):
+    list_display = ["name", "service", "transit_days_min", "transit_days_max", "per_kg_above"]
+    list_filter = ["service__carrier"]
+    list_select_related = ["service", "service__carrier"]
+    search_fields = ["name", "service__name"]
+    inlines = [RateBandInline]
+
+
+class CommissionRateInline(admin.TabularInline):
+    model = CommissionRate
+    extra = 1
+    fields = ["category", "percent", "min_per_unit"]
+    autocomplete_fields = ["category"]
+
+
+class FulfilmentFeeBandInline(admin.TabularInline):
+    model = FulfilmentFeeBand
+    extra = 1
+    fields = ["position", "tier", "max_longest_mm", "max_median_mm", "max_shortest_mm", "max_weight_g",
+              "fee_per_unit"]
+
+
+@admin.register(FeeSchedule)
+class FeeScheduleAdmin(admin.ModelAdmin):
+    """A change of fees is a new schedule from the day it takes effect: orders placed before keep the old one."""
+
+    list_display = ["marketplace", "name", "effective_from", "commission_percent", "closing_fee_per_order"]
+    list_filter = ["marketplace"]
+    list_select_related = ["marketplace"]
+    ordering = ["marketplace__sort_order", "-effective_from"]
+    inlines = [CommissionRateInline, FulfilmentFeeBandInline]
+    save_as = True
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # orders placed under it are priced by it

@@ -1,4 +1,5 @@
-"""The platform's public data: stores (tenants), marketplaces, FX rates, and who works in which store."""
+"""The platform's public data: stores (tenants), marketplaces, FX rates, and who works in which store.
+Carriers and their rate cards are in stores.carriers, the marketplaces' fee schedules in stores.fees."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from .carriers import Carrier, CarrierService, RateBand, RateZone  # noqa: F401 - the platform's carriers
+from .fees import CommissionRate, FeeSchedule, FulfilmentFeeBand  # noqa: F401 - the marketplaces' fees
 from .permissions import FULL_ACCESS, Level, Module
 from .reference import validate_content_language, validate_country, validate_currency
 

@@ -55,8 +55,8 @@ _CONSTRAINT_ORDER = {"p": 0, "u": 1, "c": 2, "x": 3, "f": 4}
 
 
 def schema_clone(*, source: str, target: str) -> None:
-    """Copy the structure of schema ``source`` (tables, keys, constraints, indexes, identity columns, all under
-    their own names) and its recorded migrations into a new schema ``target``.
+    """Copy the structure of schema ``source`` (tables, keys, constraints, indexes, triggers, identity columns, all
+    under their own names) and its recorded migrations into a new schema ``target``.
 
     It does what django-tenants' clone function does for the objects Django creates, with a handful of
     catalogue queries instead of a PL/pgSQL walk over every object, which keeps opening a store well under a
@@ -76,7 +76,7 @@ def schema_clone(*, source: str, target: str) -> None:
         cursor.execute(
             "SELECT t.relname, con.conname, con.contype, pg_get_constraintdef(con.oid) "
             "FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid "
-            "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = %s", [source],
+            "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = %s AND con.contype <> 't'", [source],
         )
         constraints = sorted(cursor.fetchall(), key=lambda row: (_CONSTRAINT_ORDER.get(row[2], 9), row[0], row[1]))
         cursor.execute(
@@ -85,6 +85,13 @@ def schema_clone(*, source: str, target: str) -> None:
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)", [source],
         )
         indexes = [row[0] for row in cursor.fetchall()]
+        # Triggers the migrations made (the ledger's rules); constraint triggers make their own pg_constraint row.
+        cursor.execute(
+            "SELECT pg_get_triggerdef(tg.oid) FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid "
+            "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = %s AND NOT tg.tgisinternal "
+            "ORDER BY t.relname, tg.tgname", [source],
+        )
+        triggers = [row[0] for row in cursor.fetchall()]
 
         statements = [f'CREATE SCHEMA "{target}"']
         statements += [
@@ -97,6 +104,7 @@ def schema_clone(*, source: str, target: str) -> None:
             for table, name, _kind, definition in constraints
         ]
         statements += [definition.replace(f" ON {prefix}", f" ON {new_prefix}") for definition in indexes]
+        statements += [definition.replace(f" ON {prefix}", f" ON {new_prefix}") for definition in triggers]
         statements.append(
             f'INSERT INTO "{target}".django_migrations (app, name, applied) '  # noqa: S608 - checked names
             f'SELECT app, name, applied FROM "{source}".django_migrations ORDER BY id'

@@ -10,7 +10,7 @@ from django.db.models import Case, QuerySet, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Invitation, Membership, Role, Store, TaxRegistration
+from .models import Category, FeeSchedule, Invitation, Membership, Role, Store, TaxRegistration
 
 
 def membership_list_for_user(*, user: Any) -> QuerySet[Membership]:
@@ -77,3 +77,23 @@ def setup_checklist(*, store: Store, user: Any) -> list[ChecklistStep]:
                       or Invitation.objects.pending().filter(store=store).exists()),
         ChecklistStep("two_factor", TOTPDevice.objects.filter(user=user, confirmed=True).exists()),
     ]
+
+
+def fee_schedule_in_force(*, marketplace_id: int, at: dt.datetime) -> FeeSchedule | None:
+    """The marketplace's fee schedule in force at ``at`` (the latest to take effect on or before it), with its
+    commission rates and fulfilment bands; None when the platform has set none."""
+    return (FeeSchedule.objects.filter(marketplace_id=marketplace_id, effective_from__lte=at)
+            .prefetch_related("commission_rates", "fulfilment_bands").order_by("-effective_from").first())
+
+
+def category_lineage(*, category_id: int | None) -> list[int]:
+    """A category's id and its ancestors' ids, nearest first (empty for no category)."""
+    if category_id is None:
+        return []
+    path = Category.objects.filter(pk=category_id).values_list("path", flat=True).first()
+    if not path:
+        return []
+    codes = path.split("/")
+    prefixes = ["/".join(codes[: depth + 1]) for depth in range(len(codes))]
+    by_path = dict(Category.objects.filter(path__in=prefixes).values_list("path", "pk"))
+    return [by_path[prefix] for prefix in reversed(prefixes) if prefix in by_path]

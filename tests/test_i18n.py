@@ -35,7 +35,8 @@ def test_the_committed_catalogue_has_no_untranslated_or_fuzzy_entries() -> None:
     assert _problems(CATALOGUE) == []
 
 
-SOURCE_DIRS = ("accounts", "audit", "catalog", "jobs", "orders", "sellercenter", "stores", "templates")
+SOURCE_DIRS = ("accounts", "audit", "catalog", "finance", "jobs", "logistics", "orders", "sellercenter", "stores",
+               "templates")
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")

@@ -29,6 +29,9 @@ def _shape(schema: str) -> dict[str, Any]:
         # A partial index's predicate prints differently once re-parsed (same meaning): compare up to WHERE.
         "indexes": rows("SELECT indexname, split_part(regexp_replace(indexdef, ' ON [^ ]+\\.', ' ON '), ' WHERE ', 1) "
                         "FROM pg_indexes WHERE schemaname = %s"),
+        "triggers": rows("SELECT t.relname, tg.tgname, regexp_replace(pg_get_triggerdef(tg.oid), ' ON [^ ]+\\.', ' ON ') "
+                         "FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid JOIN pg_namespace n "
+                         "ON n.oid = t.relnamespace WHERE n.nspname = %s AND NOT tg.tgisinternal"),
         "migrations": rows("SELECT app, name FROM django_migrations WHERE %s IS NOT NULL"),
     }
 
@@ -49,6 +52,8 @@ def test_a_cloned_schema_equals_a_migrated_one(owner_a: Any) -> None:
     assert clone_shape["columns"] == migrated_shape["columns"]
     assert clone_shape["constraints"] == migrated_shape["constraints"]
     assert clone_shape["indexes"] == migrated_shape["indexes"]
+    assert clone_shape["triggers"] == migrated_shape["triggers"]
+    assert len(clone_shape["triggers"]) >= 3
     assert len(clone_shape["constraints"]) > 20
     assert not schema_missing_migrations(cloned.schema_name)
 

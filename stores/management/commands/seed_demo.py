@@ -11,11 +11,12 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from stores import services
+from stores.carrier_data import carriers_ensure
 from stores.demo import demo_seeders
 from stores.fx import fx_rates_import
 from stores.models import Marketplace, Membership, Role, Store
 from stores.permissions import Level, Module
-from stores.platform_data import categories_ensure, marketplaces_ensure
+from stores.platform_data import categories_ensure, fee_schedules_ensure, marketplaces_ensure
 
 DEMO_PASSWORD = "demo-pass-2026"
 # Units per euro, fixed so that demo figures are reproducible.
@@ -62,6 +63,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         marketplaces_ensure()
         categories_ensure()
+        fee_schedules_ensure()
+        carriers_ensure()
         lines = ["Date," + ",".join(DEMO_RATES), DEMO_RATE_DATE.isoformat() + "," + ",".join(DEMO_RATES.values())]
         fx_rates_import(data="\n".join(lines).encode(), filename="demo.csv", source="demo")
         admin = _person("admin@platform.example", "Platform Admin", "en", is_staff=True, is_superuser=True)
@@ -84,10 +87,12 @@ class Command(BaseCommand):
                               "levels": {m.value: int(CLERK_LEVELS.get(m, Level.NONE)) for m in Module}},
                 )
                 Membership.objects.get_or_create(user=staff, store=store, defaults={"role": role})
-            with tenant_context(store):
-                for name, seeder in demo_seeders():
+            for name, seeder in demo_seeders():
+                # Each seeder in the store's schema afresh: the orders' one sends requests through the platform API,
+                # and a request leaves the connection on the public schema when it ends.
+                with tenant_context(store):
                     seeder(store=store, owner=owner, profile=spec["profile"])
-                    self.stdout.write(f"  {store.handle}: {name} demo data ready")
+                self.stdout.write(f"  {store.handle}: {name} demo data ready")
             logins += [(owner.email, f"Owner of /store/{store.handle}/"),
                        (staff.email, f"Order clerk in /store/{store.handle}/")]
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password: {DEMO_PASSWORD}):"))
