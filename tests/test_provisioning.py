@@ -29,7 +29,8 @@ def _shape(schema: str) -> dict[str, Any]:
         # A partial index's predicate prints differently once re-parsed (same meaning): compare up to WHERE.
         "indexes": rows("SELECT indexname, split_part(regexp_replace(indexdef, ' ON [^ ]+\\.', ' ON '), ' WHERE ', 1) "
                         "FROM pg_indexes WHERE schemaname = %s"),
-        "triggers": rows("SELECT t.relname, tg.tgname, regexp_replace(pg_get_triggerdef(tg.oid), ' ON [^ ]+\\.', ' ON ') "
+        "triggers": rows("SELECT t.relname, tg.tgname, "
+                         "regexp_replace(pg_get_triggerdef(tg.oid), ' ON [^ ]+\\.', ' ON ') "
                          "FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid JOIN pg_namespace n "
                          "ON n.oid = t.relnamespace WHERE n.nspname = %s AND NOT tg.tgisinternal"),
         "migrations": rows("SELECT app, name FROM django_migrations WHERE %s IS NOT NULL"),
