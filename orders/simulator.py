@@ -28,7 +28,7 @@ from django_tenants.utils import tenant_context
 
 from catalog.models import Listing, StockMovement, Warehouse
 from catalog.pricing import effective_price, quantum
-from catalog.selectors import product_titles
+from catalog.selectors import product_titles, warehouse_first_in_use
 from catalog.services.inventory import stock_change
 from sellercenter.errors import DomainError
 from stores.models import Membership, Role, Store
@@ -283,8 +283,7 @@ def _api_client() -> Client:
 
 def _restock(order: Order, *, actor: Any) -> int:
     """The seller receives stock for the lines of ``order`` that hold none, in the first own warehouse."""
-    warehouse = (Warehouse.objects.filter(is_active=True, kind__in=(Warehouse.Kind.OWN, Warehouse.Kind.THIRD_PARTY))
-                 .order_by("code").first())
+    warehouse = warehouse_first_in_use(kinds=(Warehouse.Kind.OWN, Warehouse.Kind.THIRD_PARTY))
     if warehouse is None:
         return 0
     received = 0
@@ -338,9 +337,7 @@ def _seller_return_step(step: Step, *, order: Order, actor: Any, outcome: Outcom
         return_decide(actor=actor, rma=rma, authorise=authorise, note=step.body.get("note", ""), at=step.at)
         outcome.seller["return authorised" if authorise else "return rejected"] += 1
     elif step.event == "seller-receive-return" and rma.status == Return.Status.AUTHORISED:
-        warehouse = (Warehouse.objects.filter(is_active=True, kind__in=(Warehouse.Kind.OWN,
-                                                                        Warehouse.Kind.THIRD_PARTY))
-                     .order_by("code").first())
+        warehouse = warehouse_first_in_use(kinds=(Warehouse.Kind.OWN, Warehouse.Kind.THIRD_PARTY))
         restock = bool(step.body.get("restock")) and warehouse is not None
         receipts = {line.pk: Receipt(restock=line.quantity, write_off=0)
                     if restock and line.order_line.variant_id is not None

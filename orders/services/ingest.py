@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 
+from catalog.selectors import variant_ids_by_sku
 from sellercenter.errors import DomainError
 from stores.models import Marketplace, Store
 
 from ..models import Order, OrderEvent, OrderLine, Return
 from .machine import order_lock, placed_record, transition, transition_check
-from .reservations import attention_of, lines_reserve, variant_ids_by_sku
+from .reservations import attention_of, lines_reserve
 from .returns import return_record
 
 K = OrderEvent.Kind

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
-
-from catalog.models import StockMovement, Variant, Warehouse
+from catalog.models import StockMovement, Warehouse
 from catalog.services.inventory import stock_move_many, stock_reserve_first_available
 
 from ..models import Order, OrderLine
@@ -19,14 +17,6 @@ WAREHOUSE_KINDS = {
     Order.Channel.SELLER: (Warehouse.Kind.OWN, Warehouse.Kind.THIRD_PARTY),
     Order.Channel.PLATFORM: (Warehouse.Kind.PLATFORM,),
 }
-
-
-def variant_ids_by_sku(*, skus: Iterable[str]) -> dict[str, int]:
-    """The catalog's SKU ids of these SKUs, in one query; SKUs not in the catalog are left out."""
-    table = connection.ops.quote_name(Variant._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT sku, id FROM {table} WHERE sku = ANY(%s)", [sorted(set(skus))])  # noqa: S608
-        return dict(cursor.fetchall())
 
 
 def lines_reserve(*, order: Order, lines: Iterable[OrderLine], actor: object = None,
