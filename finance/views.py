@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from catalog.spreadsheet.table import XLSX_CONTENT_TYPE
 from orders.selectors import order_get
 from sellercenter.htmx import htmx_fragment
 from stores.permissions import Level, Module, store_view
 
 from . import selectors
-from .export import entry_csv_lines
+from .export import entry_csv_lines, entry_xlsx_file
 from .forms import ProfitForm, TransactionFilterForm
 from .profit import profit_rows
 
@@ -43,10 +44,14 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
 
 @store_view(Module.FINANCE, Level.VIEW)  # type: ignore[arg-type]  # a streamed response is not an HttpResponse
 def transaction_export(request: HttpRequest) -> StreamingHttpResponse:
+    """One row per ledger entry: CSV streamed, or XLSX with ``?format=xlsx``."""
     form = _filter_form(request)
-    response = StreamingHttpResponse(entry_csv_lines(filters=form.filters() if form.is_bound else {}),
-                                     content_type="text/csv; charset=utf-8")
+    filters = form.filters() if form.is_bound else {}
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if request.GET.get("format") == "xlsx":
+        return FileResponse(entry_xlsx_file(filters=filters), content_type=XLSX_CONTENT_TYPE, as_attachment=True,
+                            filename=f"transactions-{stamp}.xlsx")
+    response = StreamingHttpResponse(entry_csv_lines(filters=filters), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="transactions-{stamp}.csv"'
     return response
 

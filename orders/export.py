@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import tempfile
 import zoneinfo
 from collections.abc import Iterator
 from decimal import Decimal
@@ -15,7 +14,7 @@ from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from catalog.pricing import currency_exponent
+from catalog.spreadsheet.table import Column, table_xlsx_file
 from catalog.spreadsheet.writer import format_amount, neutralise
 
 from .buyer_data import mask_email, mask_name
@@ -77,12 +76,9 @@ def order_csv_lines(*, filters: dict[str, Any], reveal: bool) -> Iterator[str]:
 
 # --- XLSX ---------------------------------------------------------------------------------------------------------
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATE_FORMAT = "yyyy-mm-dd hh:mm"
-# The columns of ``_header()`` by what their cells hold; the others are text.
-XLSX_DATES = frozenset({4, 5})
-XLSX_AMOUNTS = frozenset({12, 13, 14, 15, 16})
-XLSX_INTEGERS = frozenset({10})
+# The columns of ``_header()`` by what their cells hold (the others are text), and their widths.
+XLSX_KINDS = {4: "date", 5: "date", 10: "integer", 12: "amount", 13: "amount", 14: "amount", 15: "amount",
+              16: "amount"}
 XLSX_WIDTHS = {0: 22, 4: 17, 5: 17, 6: 20, 7: 28, 9: 30, 18: 22}
 
 
@@ -96,70 +92,19 @@ def _xlsx_values(order: Order, reveal: bool, zone: dt.tzinfo) -> list[Any]:
     row: list[Any] = _row(order, reveal)
     row[4], row[5] = _local(order.placed_at, zone), _local(order.ship_by, zone)
     row[10] = order.units  # type: ignore[attr-defined]
-    for index, amount in zip(sorted(XLSX_AMOUNTS), (order.items_total, order.shipping_total, order.tax_total,
-                                                   order.discount_total, order.grand_total), strict=True):
+    amounts = (order.items_total, order.shipping_total, order.tax_total, order.discount_total, order.grand_total)
+    for index, amount in zip((12, 13, 14, 15, 16), amounts, strict=True):
         row[index] = Decimal(amount)
     return row
 
 
-def _amount_format(currency: str, cache: dict[str, str]) -> str:
-    if currency not in cache:
-        exponent = currency_exponent(currency)
-        cache[currency] = "#,##0" + ("." + "0" * exponent if exponent else "")
-    return cache[currency]
-
-
 def order_xlsx_file(*, filters: dict[str, Any], reveal: bool) -> IO[bytes]:
-    """The same orders and columns as the CSV in a workbook, in a temporary file positioned at 0. openpyxl's
-    write-only mode writes each row out as it comes, and the orders are read a batch at a time, so memory stays flat
-    however many orders the store has. Dates are in the store's time zone; amounts are numbers shown with their
-    currency's decimals, the currency in its own column; text is always text, never a formula."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
+    """The same orders and columns as the CSV in a workbook (catalog.spreadsheet.table), the orders read a batch
+    at a time. Dates are in the store's time zone; amounts are numbers shown with their currency's decimals, the
+    currency in its own column."""
     store_zone = getattr(connection.tenant, "timezone", "")  # type: ignore[attr-defined]
     zone = zoneinfo.ZoneInfo(store_zone) if store_zone else timezone.get_current_timezone()
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Orders"))
-    sheet.freeze_panes = "A2"
-    header = _header()
-    for index, title in enumerate(header):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = XLSX_WIDTHS.get(index, max(len(title) + 4, 12))
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="FFF4E6")
-
-    def text(value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=neutralise(value))
-        cell.data_type = "s"
-        return cell
-
-    header_cells = []
-    for title in header:
-        cell = text(title)
-        cell.font, cell.fill = bold, fill
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    formats: dict[str, str] = {}
-    for order in order_export_rows(filters=filters):
-        cells: list[Any] = []
-        for index, value in enumerate(_xlsx_values(order, reveal, zone)):
-            if value is None or value == "":
-                cells.append(None)
-            elif index in XLSX_DATES:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = DATE_FORMAT
-                cells.append(cell)
-            elif index in XLSX_AMOUNTS:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = _amount_format(order.currency, formats)
-                cells.append(cell)
-            elif index in XLSX_INTEGERS:
-                cells.append(value)
-            else:
-                cells.append(text(str(value)))
-        sheet.append(cells)
-    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(spool)
-    spool.seek(0)
-    return spool
+    columns = [Column(title, XLSX_KINDS.get(index, "text"), XLSX_WIDTHS.get(index))
+               for index, title in enumerate(_header())]
+    rows = ((_xlsx_values(order, reveal, zone), order.currency) for order in order_export_rows(filters=filters))
+    return table_xlsx_file(title=_("Orders"), columns=columns, rows=rows)

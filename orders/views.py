@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.spreadsheet.reader import read_sheet
+from catalog.spreadsheet.table import XLSX_CONTENT_TYPE
 from sellercenter.errors import DomainError
 from sellercenter.htmx import htmx_fragment
 from stores.models import Marketplace
@@ -22,7 +23,7 @@ from stores.permissions import Level, Module, store_view
 from stores.templatetags.shell import number
 
 from . import selectors, services
-from .export import XLSX_CONTENT_TYPE, order_csv_lines, order_xlsx_file
+from .export import order_csv_lines, order_xlsx_file
 from .forms import (
     BulkForm,
     CancelDecideForm,

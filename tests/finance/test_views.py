@@ -107,3 +107,23 @@ def test_profit_by_sku_order_and_site_after_every_fee_and_the_unit_cost(store_b:
     assert "No unit cost" in client.get(url).content.decode()
     long_ago = client.get(url, {"date_from": "2020-01-01", "date_to": "2020-01-31"}).content.decode()
     assert "Nothing sold in this period." in long_ago
+
+
+def test_the_xlsx_export_has_the_csvs_rows_with_dates_and_amounts_typed(client_a: Client, store_a: Store,
+                                                                        owner_a: Any) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    schedule()
+    order = _posted(store_a, owner_a, lines=[("MUG-1", 2)])
+    response = client_a.get(BASE + "transactions.csv", {"format": "xlsx"})
+    assert response["Content-Disposition"].startswith('attachment; filename="transactions-')
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Date", "Type", "Transaction", "Order number")
+    body = rows[1:]
+    assert {row[3] for row in body} == {order.number}
+    assert all(isinstance(row[0], dt.datetime) for row in body)
+    assert sum(Decimal(str(row[9])) for row in body) == 0
+    assert any(row[7] == "Commission" and row[9] == 3.75 for row in body)

@@ -127,7 +127,7 @@ def test_the_filters_apply_and_an_empty_result_still_opens(client_a: Client, sto
 
 
 def test_amount_formats_follow_the_currency_decimals() -> None:
-    from orders.export import _amount_format
+    from catalog.spreadsheet.table import _amount_format
 
     cache: dict[str, str] = {}
     assert [_amount_format(code, cache) for code in ("USD", "JPY", "KWD")] == ["#,##0.00", "#,##0", "#,##0.000"]
