@@ -26,10 +26,9 @@ from orders.models import Order, OrderEvent
 from orders.services import order_cancel_request, order_mark_shipped, orders_auto_cancel
 from orders.services.auto_cancel import AUTO_CANCEL_KIND
 from sellercenter.celery import StoreTaskOutsideStore
-from stores import services as store_services
-from stores.models import Marketplace, Membership, Store
+from stores.models import Store
+from tests.committed import committed_store, own
 from tests.orders.factories import place, stocked, warehouse
-from tests.orders.test_race import own
 from tests.stores.factories import eager_tasks
 
 pytestmark = pytest.mark.django_db
@@ -200,29 +199,13 @@ def committed() -> Iterator[Store]:
     """A store with due orders committed outside the test's transaction, so another connection can lock one;
     dropped afterwards."""
 
-    def open_store() -> Store:
-        owner = User.objects.get(email="owner-a@example.com")
-        store = store_services.store_open(
-            actor=owner, name="Late", handle="late-shop", home_country="CN", base_currency="CNY",
-            default_language="en", timezone_name="UTC", marketplaces=Marketplace.objects.filter(code="US"),
-        )
-        connection.set_tenant(store)
+    def prepare(store: Store) -> None:
         stocked("MUG", units={warehouse("sz1"): 10})
         for _index in range(3):
             _place(store, _ago(days=40), units=1)
-        connection.set_schema_to_public()
-        return store
 
-    def drop_store(store: Store) -> None:
-        connection.set_schema_to_public()
-        Membership.objects.filter(store=store).delete()
-        Store.objects.get(pk=store.pk).delete(force_drop=True)
-
-    store = own(open_store)
-    try:
+    with committed_store("late-shop", prepare=prepare) as store:
         yield store
-    finally:
-        own(lambda: drop_store(store))
 
 
 def test_an_order_locked_by_someone_else_is_skipped_not_waited_for(committed: Store) -> None:

@@ -8,11 +8,10 @@ import json
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import Sum
 from django.test import Client
 from django_tenants.utils import tenant_context
@@ -21,8 +20,8 @@ from accounts.models import User
 from catalog.models import Product, Stock, StockMovement, Variant, Warehouse
 from orders.models import Order, OrderLine
 from orders.services import order_cancel
-from stores import services
-from stores.models import Marketplace, Membership, Store
+from stores.models import Store
+from tests.committed import committed_store, own, together
 from tests.orders.factories import placed_payload, stocked, token_for, warehouse
 
 BUYERS = 200
@@ -35,42 +34,12 @@ CONNECTIONS = 32
 pytestmark = pytest.mark.django_db
 
 
-def own(work: Callable[[], Any]) -> Any:
-    """Run ``work`` on a connection of its own, in autocommit, closed afterwards."""
-
-    def run() -> Any:
-        try:
-            return work()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
 @pytest.fixture
 def race() -> Iterator[Store]:
     """A store opened and committed outside the test's transaction, with a token; dropped afterwards."""
-
-    def open_store() -> Store:
-        owner = User.objects.get(email="owner-a@example.com")
-        store = services.store_open(
-            actor=owner, name="Race", handle="race-shop", home_country="CN", base_currency="CNY",
-            default_language="en", timezone_name="UTC", marketplaces=Marketplace.objects.filter(code="US"),
-        )
-        connection.set_schema_to_public()
-        store.token = token_for(store)  # type: ignore[attr-defined]
-        return store
-
-    def drop_store(store: Store) -> None:
-        Membership.objects.filter(store=store).delete()
-        Store.objects.get(pk=store.pk).delete(force_drop=True)
-
-    store = own(open_store)
-    try:
+    with committed_store("race-shop") as store:
+        store.token = own(lambda: token_for(store))  # type: ignore[attr-defined]
         yield store
-    finally:
-        own(lambda: drop_store(store))
 
 
 def _post(store: Store, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -85,8 +54,7 @@ def _post(store: Store, path: str, body: dict[str, Any]) -> tuple[int, dict[str,
 
 
 def _together(tasks: list[Callable[[], Any]]) -> list[Any]:
-    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
-        return list(pool.map(lambda task: task(), tasks))
+    return together(tasks, workers=CONNECTIONS)
 
 
 def _stock_matches_the_orders(variants: list[Variant], received: dict[tuple[int, int], int]) -> None:
