@@ -18,5 +18,9 @@ class LogisticsConfig(AppConfig):
             "shipping_template.created": _("Shipping template added"),
             "shipping_template.changed": _("Shipping template changed"),
             "shipping_template.deleted": _("Shipping template deleted"),
+            "shipment.created": _("Shipment created"),
+            "shipment.label_requested": _("Shipping label printed"),
+            "shipment.labels_batch": _("Shipping labels printed in a batch"),
+            "shipment.handed_over": _("Parcel handed over to the carrier"),
         })
         register_demo_seeder("logistics", logistics_demo)

@@ -111,3 +111,146 @@ class ShippingRegion(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(self.countries) or "*"
+
+
+# --- Shipments ------------------------------------------------------------------------------------------------------
+
+
+def label_path(shipment_id: int) -> str:
+    """One name per shipment, so a rerun of the label task rewrites the same file instead of adding a second."""
+    return f"logistics/labels/shipment-{shipment_id}.pdf"
+
+
+class ShipmentQuerySet(models.QuerySet["Shipment"]):
+    def awaiting_label(self) -> ShipmentQuerySet:
+        return self.filter(label_file="")
+
+
+class Shipment(models.Model):
+    """One parcel of an order: some or all of its units, handed to one carrier service from one warehouse."""
+
+    class Status(models.TextChoices):
+        LABEL_PENDING = "label_pending", _("Label pending")
+        LABEL_READY = "label_ready", _("Label ready")
+        SHIPPED = "shipped", _("With the carrier")
+        DELIVERED = "delivered", _("Delivered")
+        INVALID_TRACKING = "invalid_tracking", _("No valid tracking")
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("order"))
+    service = models.ForeignKey(CarrierService, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("service"))
+    # The service's carrier, kept on the row so the database can hold tracking numbers unique per carrier.
+    carrier = models.ForeignKey("stores.Carrier", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("carrier"))
+    warehouse = models.ForeignKey("catalog.Warehouse", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("ship from"))
+    weight_g = models.PositiveIntegerField(_("weight (g)"), validators=[MinValueValidator(1)])
+    length_mm = models.PositiveIntegerField(_("length (mm)"), validators=[MinValueValidator(1)])
+    width_mm = models.PositiveIntegerField(_("width (mm)"), validators=[MinValueValidator(1)])
+    height_mm = models.PositiveIntegerField(_("height (mm)"), validators=[MinValueValidator(1)])
+    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.LABEL_PENDING)
+    label_file = models.FileField(_("label"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    created_by_email = models.CharField(_("created by"), max_length=254, blank=True)
+    label_requested_at = models.DateTimeField(_("label requested"), null=True, blank=True)
+    printed_at = models.DateTimeField(_("label printed"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("handed over"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    objects = ShipmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "tracking_number"], condition=~Q(tracking_number=""),
+                                    name="shipment_tracking_unique_per_carrier",
+                                    violation_error_message=_("This carrier's tracking number is already used.")),
+            # One label per shipment: its file is named after the shipment and never shared.
+            models.UniqueConstraint(fields=["label_file"], condition=~Q(label_file=""),
+                                    name="shipment_one_label_file"),
+            models.CheckConstraint(condition=Q(label_file="", printed_at__isnull=True)
+                                   | (~Q(label_file="") & Q(printed_at__isnull=False)),
+                                   name="shipment_label_printed_together"),
+            models.CheckConstraint(condition=~Q(status="label_ready") | ~Q(label_file=""),
+                                   name="shipment_ready_has_label"),
+            models.CheckConstraint(condition=~Q(status="label_pending") | Q(label_file=""),
+                                   name="shipment_pending_has_no_label"),
+        ]
+        indexes = [models.Index(fields=["order"], name="shipment_order"),
+                   models.Index(fields=["status", "-created_at"], name="shipment_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.tracking_number}".strip()
+
+    @property
+    def dims_cm(self) -> str:
+        return " × ".join(f"{Decimal(v) / 10:g}" for v in (self.length_mm, self.width_mm, self.height_mm))
+
+
+class ShipmentLine(models.Model):
+    """Units of one order line in a shipment."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines",
+                                 verbose_name=_("shipment"))
+    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("order line"))
+    units = models.PositiveIntegerField(_("units"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["shipment", "id"]
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "order_line"], name="shipmentline_one_per_line"),
+            models.CheckConstraint(condition=Q(units__gte=1), name="shipmentline_units_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_line_id} x {self.units}"
+
+
+# What a tracking event's code reads as; a carrier's own wording (``status_text``) is shown for other codes.
+EVENT_LABELS = {
+    "accepted": _("Parcel received by the carrier"),
+    "handed_over": _("Handed over to the carrier"),
+    "in_transit": _("Departed the origin sorting centre"),
+    "arrived": _("Arrived in the destination country"),
+    "out_for_delivery": _("Out for delivery"),
+    "delivered": _("Delivered"),
+}
+
+
+class ShipmentEvent(models.Model):
+    """A step of a parcel's journey, as the carrier (or the seller) reports it. Append-only."""
+
+    class Source(models.TextChoices):
+        CARRIER = "carrier", _("Carrier")
+        SELLER = "seller", _("Seller")
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events",
+                                 verbose_name=_("shipment"))
+    # The carrier's own id of the event: a report received twice is recorded once.
+    external_id = models.CharField(_("event id"), max_length=80)
+    code = models.CharField(_("code"), max_length=24)
+    at = models.DateTimeField(_("when"))
+    status_text = models.CharField(_("status"), max_length=200)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.CARRIER)
+
+    class Meta:
+        ordering = ["shipment", "at", "id"]
+        verbose_name = _("tracking event")
+        verbose_name_plural = _("tracking events")
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "external_id"], name="shipmentevent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.code, self.status_text))
