@@ -105,7 +105,7 @@ def main() -> None:
 
     from django.conf import settings
 
-    from logistics.documents import pdf
+    from sellercenter import pdf
 
     # First on a machine: web fonts decoded into an empty cache folder, then loaded. Then a new process's first
     # label: the decoded fonts are on disk, only loading them and parsing the stylesheet remain.

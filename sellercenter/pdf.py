@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # WeasyPrint loads Pango when imported: only code that prints
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-STYLES = Path(__file__).resolve().parent / "styles"
+STYLES = Path(__file__).resolve().parent / "pdf_styles"
 
 # (CSS family, weight, path under node_modules). Every file gets a family of its own: WeasyPrint tells the fonts of
 # a PDF apart by family, weight and style, so two files of one family (Noto Sans' Latin and Latin Extended subsets)
@@ -164,12 +164,15 @@ def warm_up(*names: str) -> None:
         stylesheet(name)
 
 
-def html_to_pdf(html: str, *, style: str) -> bytes:
+def html_to_pdf(html: str, *, style: str, identifier: bytes | None = None) -> bytes:
+    """``html`` as PDF with the stylesheet ``style`` (label, sheet) and the project's fonts. ``identifier`` fixes
+    the file's /ID (otherwise random), for documents that must come out byte for byte the same each time."""
     from weasyprint import HTML
 
     with _lock:
         stylesheets = stylesheet(style)
         document = HTML(string=html, base_url=str(STYLES), url_fetcher=_inline_only())
-        pdf = document.write_pdf(stylesheets=list(stylesheets), font_config=font_config())
+        pdf = document.write_pdf(stylesheets=list(stylesheets), font_config=font_config(),
+                                 **({"pdf_identifier": identifier} if identifier is not None else {}))
     assert pdf is not None
     return pdf

@@ -14,10 +14,11 @@ from typing import Any
 from django.template.loader import get_template
 from django.utils import translation
 
+from sellercenter.pdf import html_to_pdf
+
 from .addresses import address_block, text_language
 from .customs import reason_label
 from .data import CommercialInvoice, PackingSlip
-from .pdf import html_to_pdf
 
 INVOICE_TEMPLATE = "logistics/documents/invoice.html"
 PACKING_SLIP_TEMPLATE = "logistics/documents/packing_slip.html"

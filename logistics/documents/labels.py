@@ -18,11 +18,12 @@ from typing import Any
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
+from sellercenter.pdf import html_to_pdf
+
 from .addresses import address_block, text_language
 from .codes import code128_svg, qr_svg
 from .customs import customs_form, reason_choices
 from .data import ExportReason, Parcel
-from .pdf import html_to_pdf
 
 TEMPLATE = "logistics/documents/label.html"
 # Lines of goods that fit in the customs block of a label, each description cut to two lines; the rest are summed

@@ -18,7 +18,6 @@ from django.utils import translation
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from logistics.documents import pdf
 from logistics.documents.customs import CN22, CN23, customs_form
 from logistics.documents.data import (
     Address,
@@ -32,6 +31,7 @@ from logistics.documents.data import (
 )
 from logistics.documents.invoices import invoice_pdf, invoices_pdf, packing_slip_pdf
 from logistics.documents.labels import labels_html, labels_pdf
+from sellercenter import pdf
 from stores.templatetags.shell import money
 
 D = Decimal
