@@ -381,3 +381,25 @@ def variant_ids_by_sku(*, skus: Iterable[str]) -> dict[str, int]:
 def warehouse_first_in_use(*, kinds: Iterable[str]) -> Warehouse | None:
     """The first warehouse in use of these kinds, by code (where orders take units from first)."""
     return Warehouse.objects.filter(is_active=True, kind__in=list(kinds)).order_by("code").first()
+
+
+@dataclass(frozen=True)
+class StoredUnits:
+    """Units of one SKU on hand in one of the platform's fulfilment centres, and the space one unit takes."""
+
+    warehouse_id: int
+    warehouse_country: str
+    sku: str
+    units: int
+    unit_volume_mm3: int | None  # None when the SKU's size is not in the catalog
+
+
+def platform_stored_units() -> list[StoredUnits]:
+    """What the store keeps in the platform's fulfilment centres in use (the storage fee's base), in one query."""
+    rows = (Stock.objects.filter(warehouse__kind=Warehouse.Kind.PLATFORM, warehouse__is_active=True, on_hand__gt=0)
+            .order_by("warehouse_id", "variant__sku")
+            .values_list("warehouse_id", "warehouse__country", "variant__sku", "on_hand", "variant__length_mm",
+                         "variant__width_mm", "variant__height_mm"))
+    return [StoredUnits(warehouse_id=warehouse_id, warehouse_country=country, sku=sku, units=units,
+                        unit_volume_mm3=length * width * height if length and width and height else None)
+            for warehouse_id, country, sku, units, length, width, height in rows]

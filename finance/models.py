@@ -153,3 +153,8 @@ class PostingCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_id}"
+
+
+# Payouts and settlements live beside the ledger, each in a module of its own.
+from .payouts_models import Payout, PayoutAccount, PayoutAccountCurrency  # noqa: E402, F401
+from .settlements_models import FinanceSettings, ReserveHold, Settlement  # noqa: E402, F401

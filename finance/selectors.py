@@ -104,12 +104,12 @@ def entry_export_rows(*, filters: dict[str, Any], batch: int = 2000) -> Iterator
 
 def order_money(*, order_id: int) -> dict[str, Any]:
     """One order's money as posted so far, in its currency: ``rows`` of (account label, amount as the seller reads
-    it: sales positive, fees and refunds negative), and the ``net`` payable. The tax the buyer paid is left out:
-    the marketplace collects and remits it."""
+    it: sales positive, fees and refunds negative), and the ``net`` payable. The tax the buyer paid shows twice,
+    collected and remitted by the marketplace, so that it adds nothing to the net."""
     totals = {row["account"]: row["total"] for row in Entry.objects.filter(order_id_ref=order_id)
               .values("account").annotate(total=Sum("amount")).order_by()}
     currency = Entry.objects.filter(order_id_ref=order_id).values_list("currency", flat=True).first() or ""
-    hidden = {A.PAYABLE, A.TAX, A.MARKETPLACE_TAX}
+    hidden = {A.PAYABLE}
     rows = [(label, -totals[account]) for account, label in Account.choices
             if totals.get(account) and account not in hidden]
     return {"rows": rows, "currency": currency, "posted": bool(totals), "net": totals.get(A.PAYABLE, Decimal(0))}

@@ -1,13 +1,20 @@
-"""The ledger's background work: every minute, each store's ledger reads the orders' history it has not read yet."""
+"""The finance module's background work: the ledger reads the orders' history every minute; the reserve, the
+settlements and the monthly storage fee follow it; the payouts' worker is in tasks_payouts."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from sellercenter.celery import StoreTask, app
 from stores.models import Store
 
 from .services.orders import ledger_catch_up
+from .services.reserve import reserve_hold_scan, reserve_release_due
+from .services.settlements import settlements_generate_due
+from .services.storage import storage_fees_post
 
 # A few thousand stores spread over the minute instead of all at its start.
 STAGGER_SECONDS = 0.05
@@ -30,3 +37,64 @@ def store_ledger_catch_up() -> int:
     """Post what the store's orders did since the last run. Safe to run twice or at once: the cursor is locked and
     each event posts once."""
     return ledger_catch_up()
+
+
+# --- The reserve and settlements ---------------------------------------------------------------------------------
+
+
+
+@app.task(name="finance.reserve_dispatch", ignore_result=True)
+def reserve_dispatch() -> int:
+    """Every 5 minutes (beat): enqueue each active store's reserve run."""
+    count = 0
+    for index, store in enumerate(list(Store.objects.active())):
+        with tenant_context(store):
+            store_reserve_run.apply_async(countdown=(index * STAGGER_SECONDS) % STAGGER_WINDOW)
+        count += 1
+    return count
+
+
+@app.task(name="finance.reserve_run", base=StoreTask, ignore_result=True)
+def store_reserve_run() -> dict[str, int]:
+    """Hold the reserve of new sales and release what is due. Safe to run twice or at once."""
+    return {"held": reserve_hold_scan(), "released": reserve_release_due()}
+
+
+@app.task(name="finance.settlement_dispatch", ignore_result=True)
+def settlement_dispatch() -> int:
+    """Every hour (beat): enqueue each active store's settlements, spread over ten minutes."""
+    count = 0
+    for index, store in enumerate(list(Store.objects.active())):
+        with tenant_context(store):
+            store_settlements_generate.apply_async(countdown=index % 600)
+        count += 1
+    return count
+
+
+@app.task(name="finance.settlements_generate", base=StoreTask, ignore_result=True)
+def store_settlements_generate() -> int:
+    """Settle the store's ended periods, after posting what its orders did. Safe to run twice: a period is
+    settled once per currency."""
+    ledger_catch_up()
+    return len(settlements_generate_due())
+
+
+@app.task(name="finance.storage_dispatch", ignore_result=True)
+def storage_dispatch() -> int:
+    """On the first of the month (beat): enqueue each active store's storage fee of the month just ended."""
+    count = 0
+    for index, store in enumerate(list(Store.objects.active())):
+        with tenant_context(store):
+            store_storage_fees.apply_async(countdown=(index * STAGGER_SECONDS) % STAGGER_WINDOW)
+        count += 1
+    return count
+
+
+@app.task(name="finance.storage_fees", base=StoreTask, ignore_result=True)
+def store_storage_fees() -> int:
+    """The storage fee of the month just ended, posted once."""
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    return storage_fees_post(month=last_month)
+
+
+from . import tasks_payouts  # noqa: E402, F401 - the payouts' worker, registered with the others

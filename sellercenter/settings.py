@@ -256,10 +256,22 @@ CELERY_BEAT_SCHEDULE = {
     "catalog-listings-reprice": {"task": "catalog.listings_reprice_dispatch", "schedule": crontab(hour=16, minute=30)},
     # The ledger follows the orders' history (shipments, refunds) within a minute.
     "finance-ledger": {"task": "finance.ledger_dispatch", "schedule": 60.0},
+    # The platform's side of payouts: requests older than PAYOUT_PROCESSING_DELAY_SECONDS are paid.
+    "finance-payouts": {"task": "finance.payouts_dispatch", "schedule": 300.0},
     "audit-notification-digest": {"task": "audit.digest_dispatch", "schedule": crontab(hour=7, minute=0)},
     # Orders not shipped within each store's window are cancelled and their stock released.
     "orders-auto-cancel": {"task": "orders.auto_cancel_dispatch", "schedule": crontab(minute=20)},
+    # The reserve follows new sales and releases what is due; ended settlement periods are settled within the hour.
+    "finance-reserve": {"task": "finance.reserve_dispatch", "schedule": 5 * 60.0},
+    "finance-settlements": {"task": "finance.settlement_dispatch", "schedule": crontab(minute=10)},
+    "finance-storage": {"task": "finance.storage_dispatch", "schedule": crontab(day_of_month=1, hour=2, minute=30)},
+    # The platform's own logistics service moves its parcels along (and delivers them).
+    "logistics-tracking": {"task": "logistics.tracking_dispatch", "schedule": 15 * 60.0},
 }
+# Payouts: the platform's conversion spread when a payout goes to an account of another currency, and how long a
+# request waits before the platform's worker pays it.
+PAYOUT_CONVERSION_SPREAD = os.environ.get("PAYOUT_CONVERSION_SPREAD", "0.012")
+PAYOUT_PROCESSING_DELAY_SECONDS = int(os.environ.get("PAYOUT_PROCESSING_DELAY_SECONDS", "1800"))
 WORKER_HEARTBEAT_KEY = "sellercenter:worker-heartbeat"
 WORKER_HEARTBEAT_MAX_AGE = 60
 
@@ -278,6 +290,9 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # WeasyPrint reports every step of every document at INFO; its warnings (a missing glyph) still show.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
