@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.db import connection
-from django_tenants.utils import tenant_context
 
-from sellercenter.celery import StoreTask, app
+from sellercenter.celery import StoreTask, app, stores_dispatch
 from stores.models import Store
 
 from .services import notification_digest_send
@@ -17,12 +16,7 @@ STAGGER_WINDOW = 1800
 @app.task(name="audit.digest_dispatch", ignore_result=True)
 def digest_dispatch() -> int:
     """Daily (beat): enqueue each active store's digest from inside the store, staggered."""
-    count = 0
-    for index, store in enumerate(list(Store.objects.active())):
-        with tenant_context(store):
-            digest_send.apply_async(countdown=(index * STAGGER_SECONDS) % STAGGER_WINDOW)
-        count += 1
-    return count
+    return stores_dispatch(digest_send, stagger_seconds=STAGGER_SECONDS, window=STAGGER_WINDOW)
 
 
 @app.task(name="audit.digest_send", base=StoreTask, ignore_result=True,

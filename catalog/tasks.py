@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from django_tenants.utils import tenant_context
-
-from sellercenter.celery import StoreTask, app
-from stores.models import Store
+from sellercenter.celery import StoreTask, app, stores_dispatch
 
 from .services.inventory import low_stock_check
 
@@ -23,12 +20,7 @@ def stagger(index: int) -> int:
 def low_stock_dispatch() -> int:
     """Every 15 minutes (beat): enqueue each active store's low-stock check, sent from inside the store so the
     task runs in its schema."""
-    count = 0
-    for index, store in enumerate(list(Store.objects.active())):
-        with tenant_context(store):
-            store_low_stock_check.apply_async(countdown=stagger(index))
-        count += 1
-    return count
+    return stores_dispatch(store_low_stock_check, stagger_seconds=STAGGER_SECONDS, window=STAGGER_WINDOW)
 
 
 @app.task(name="catalog.low_stock_check", base=StoreTask, ignore_result=True)

@@ -3,24 +3,16 @@ store recomputes them. One dispatcher walks the stores and enqueues each store's
 
 from __future__ import annotations
 
-from django_tenants.utils import tenant_context
-
-from sellercenter.celery import StoreTask, app
-from stores.models import Store
+from sellercenter.celery import StoreTask, app, stores_dispatch
 
 from .services.listings import listings_reprice
-from .tasks import stagger
+from .tasks import STAGGER_SECONDS, STAGGER_WINDOW
 
 
 @app.task(name="catalog.listings_reprice_dispatch", ignore_result=True)
 def listings_reprice_dispatch() -> int:
     """Daily (beat): enqueue each active store's repricing, staggered."""
-    count = 0
-    for index, store in enumerate(list(Store.objects.active())):
-        with tenant_context(store):
-            store_listings_reprice.apply_async(countdown=stagger(index))
-        count += 1
-    return count
+    return stores_dispatch(store_listings_reprice, stagger_seconds=STAGGER_SECONDS, window=STAGGER_WINDOW)
 
 
 @app.task(name="catalog.listings_reprice", base=StoreTask, ignore_result=True)

@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from django_tenants.utils import tenant_context
 
-from sellercenter.celery import StoreTask, app
-from stores.models import Store
+from sellercenter.celery import StoreTask, app, stores_dispatch
 
 from .services.orders import ledger_catch_up
 from .services.reserve import reserve_hold_scan, reserve_release_due
@@ -24,12 +22,7 @@ STAGGER_WINDOW = 50
 @app.task(name="finance.ledger_dispatch", ignore_result=True)
 def ledger_dispatch() -> int:
     """Every minute (beat): enqueue each active store's catch-up, sent from inside the store."""
-    count = 0
-    for index, store in enumerate(list(Store.objects.active())):
-        with tenant_context(store):
-            store_ledger_catch_up.apply_async(countdown=(index * STAGGER_SECONDS) % STAGGER_WINDOW)
-        count += 1
-    return count
+    return stores_dispatch(store_ledger_catch_up, stagger_seconds=STAGGER_SECONDS, window=STAGGER_WINDOW)
 
 
 @app.task(name="finance.ledger_catch_up", base=StoreTask, ignore_result=True)
@@ -46,12 +39,7 @@ def store_ledger_catch_up() -> int:
 @app.task(name="finance.reserve_dispatch", ignore_result=True)
 def reserve_dispatch() -> int:
     """Every 5 minutes (beat): enqueue each active store's reserve run."""
-    count = 0
-    for index, store in enumerate(list(Store.objects.active())):
-        with tenant_context(store):
-            store_reserve_run.apply_async(countdown=(index * STAGGER_SECONDS) % STAGGER_WINDOW)
-        count += 1
-    return count
+    return stores_dispatch(store_reserve_run, stagger_seconds=STAGGER_SECONDS, window=STAGGER_WINDOW)
 
 
 @app.task(name="finance.reserve_run", base=StoreTask, ignore_result=True)
@@ -63,12 +51,7 @@ def store_reserve_run() -> dict[str, int]:
 @app.task(name="finance.settlement_dispatch", ignore_result=True)
 def settlement_dispatch() -> int:
     """Every hour (beat): enqueue each active store's settlements, spread over ten minutes."""
-    count = 0
-    for index, store in enumerate(list(Store.objects.active())):
-        with tenant_context(store):
-            store_settlements_generate.apply_async(countdown=index % 600)
-        count += 1
-    return count
+    return stores_dispatch(store_settlements_generate, stagger_seconds=STAGGER_SECONDS, window=STAGGER_WINDOW)
 
 
 @app.task(name="finance.settlements_generate", base=StoreTask, ignore_result=True)
@@ -82,12 +65,7 @@ def store_settlements_generate() -> int:
 @app.task(name="finance.storage_dispatch", ignore_result=True)
 def storage_dispatch() -> int:
     """On the first of the month (beat): enqueue each active store's storage fee of the month just ended."""
-    count = 0
-    for index, store in enumerate(list(Store.objects.active())):
-        with tenant_context(store):
-            store_storage_fees.apply_async(countdown=(index * STAGGER_SECONDS) % STAGGER_WINDOW)
-        count += 1
-    return count
+    return stores_dispatch(store_storage_fees, stagger_seconds=STAGGER_SECONDS, window=STAGGER_WINDOW)
 
 
 @app.task(name="finance.storage_fees", base=StoreTask, ignore_result=True)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from django_tenants.utils import tenant_context
-
-from sellercenter.celery import StoreTask, app
-from stores.models import Store
+from sellercenter.celery import StoreTask, app, stores_dispatch
 
 from .services.payouts import payouts_advance
 
@@ -16,12 +13,7 @@ STAGGER_WINDOW = 50
 @app.task(name="finance.payouts_dispatch", ignore_result=True)
 def payouts_dispatch() -> int:
     """Periodically (beat): enqueue each active store's payout run, sent from inside the store."""
-    count = 0
-    for index, store in enumerate(list(Store.objects.active())):
-        with tenant_context(store):
-            store_payouts_advance.apply_async(countdown=(index * STAGGER_SECONDS) % STAGGER_WINDOW)
-        count += 1
-    return count
+    return stores_dispatch(store_payouts_advance, stagger_seconds=STAGGER_SECONDS, window=STAGGER_WINDOW)
 
 
 @app.task(name="finance.payouts_advance", base=StoreTask, ignore_result=True)

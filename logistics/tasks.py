@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tenants.utils import tenant_context
 
 from jobs.models import Job
 from jobs.services import job_fail, job_start
-from sellercenter.celery import StoreTask, app
-from stores.models import Store
+from sellercenter.celery import StoreTask, app, stores_dispatch
 
 from . import services_shipments as services
 from .models import Shipment
@@ -57,9 +55,4 @@ def platform_tracking_tick() -> int:
 @app.task(name="logistics.tracking_dispatch", ignore_result=True)
 def platform_tracking_dispatch() -> int:
     """Periodic (beat): enqueue each active store's tracking run, sent from inside the store so it runs there."""
-    count = 0
-    for index, store in enumerate(list(Store.objects.active())):
-        with tenant_context(store):
-            platform_tracking_tick.apply_async(countdown=(index * STAGGER_SECONDS) % STAGGER_WINDOW)
-        count += 1
-    return count
+    return stores_dispatch(platform_tracking_tick, stagger_seconds=STAGGER_SECONDS, window=STAGGER_WINDOW)

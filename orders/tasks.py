@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.db import connection
-from django_tenants.utils import tenant_context
 
-from sellercenter.celery import StoreTask, app
+from sellercenter.celery import StoreTask, app, stores_dispatch
 from stores.models import Store
 
 from .services.auto_cancel import orders_auto_cancel
@@ -23,12 +22,7 @@ def stagger(index: int) -> int:
 @app.task(name="orders.auto_cancel_dispatch", ignore_result=True)
 def auto_cancel_dispatch() -> int:
     """Hourly (beat): enqueue each active store's run, sent from inside the store so it runs in its schema."""
-    count = 0
-    for index, store in enumerate(list(Store.objects.active())):
-        with tenant_context(store):
-            store_auto_cancel.apply_async(countdown=stagger(index))
-        count += 1
-    return count
+    return stores_dispatch(store_auto_cancel, stagger_seconds=STAGGER_SECONDS, window=STAGGER_WINDOW)
 
 
 @app.task(name="orders.auto_cancel", base=StoreTask, ignore_result=True)

@@ -35,3 +35,20 @@ class StoreTask(TenantTask):
         if connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]
             raise StoreTaskOutsideStore(f"{self.name} must run inside a store; it was sent from the public schema.")
         return super().__call__(*args, **kwargs)
+
+
+def stores_dispatch(task: Any, *, stagger_seconds: float, window: float) -> int:
+    """Enqueue ``task`` once for each active store, sent from inside the store so that it runs in the store's
+    schema, the stores ``stagger_seconds`` apart and wrapped within ``window`` seconds (so that a few thousand stores
+    do not hit the database in the same second, and a run never overlaps the next). Returns how many were sent:
+    the body of every periodic dispatcher."""
+    from django_tenants.utils import tenant_context
+
+    from stores.models import Store
+
+    count = 0
+    for index, store in enumerate(list(Store.objects.active())):
+        with tenant_context(store):
+            task.apply_async(countdown=(index * stagger_seconds) % window)
+        count += 1
+    return count
