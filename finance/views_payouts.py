@@ -58,10 +58,13 @@ def _page(request: HttpRequest, request_form: PayoutRequestForm | None = None, s
     accounts = list(selectors_payouts.payout_account_list())
     currencies = selectors_payouts.payout_currencies()
     can_manage = request.membership.level(Module.FINANCE) >= Level.MANAGE  # type: ignore[attr-defined]
+    balances = selectors.balance_summary()
     if request_form is None and can_manage:
-        request_form = PayoutRequestForm(accounts=accounts, currencies=currencies)
+        # The first currency with money to pay out, rather than the first in the list.
+        funded = next((balance["currency"] for balance in balances if balance["available"] > 0), None)
+        request_form = PayoutRequestForm(accounts=accounts, currencies=currencies, initial={"currency": funded})
     return render(request, "finance/payout_list.html", {
-        "balances": selectors.balance_summary(), "accounts": accounts, "payouts": selectors_payouts.payout_list(),
+        "balances": balances, "accounts": accounts, "payouts": selectors_payouts.payout_list(),
         "form": request_form if can_manage else None, "can_manage": can_manage,
     }, status=status)
 
