@@ -18,6 +18,7 @@ urlpatterns = [
     path("shipments/labels/", views_shipments.labels_print, name="labels-print"),
     path("shipments/labels/orders/", views_shipments.labels_print_orders, name="labels-print-orders"),
     path("shipments/labels/<int:pk>/", views_shipments.label_batch, name="label-batch"),
+    path("shipments/papers/<slug:kind>/", views_shipments.shipment_papers, name="shipment-papers"),
     path("shipments/<int:pk>/label/", views_shipments.shipment_label, name="shipment-label"),
     path("shipments/<int:pk>/label/print/", views_shipments.shipment_label_print, name="shipment-label-print"),
     path("shipments/<int:pk>/hand-over/", views_shipments.shipment_hand_over, name="shipment-hand-over"),

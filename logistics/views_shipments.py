@@ -26,7 +26,7 @@ from stores.permissions import Level, Module, store_view
 
 from . import selectors_shipments as selectors
 from . import services_shipments as services
-from .documents.invoices import invoice_pdf, packing_slip_pdf
+from .documents.invoices import invoice_pdf, invoices_pdf, packing_slip_pdf, packing_slips_pdf
 from .forms_shipments import ShipmentFilterForm, ShipmentForm
 from .models import Shipment
 
@@ -149,6 +149,31 @@ def shipment_packing_slip(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = selectors.shipment_get(pk=pk)
     pdf = packing_slip_pdf(selectors.shipment_packing_slip(shipment=shipment), language=get_language() or "en")
     return _pdf(pdf, f"packing-slip-{shipment.order.number}-{pk}.pdf")
+
+
+PAPERS_MAX = 50
+
+
+@require_POST
+@store_view(Module.LOGISTICS, Level.VIEW)
+def shipment_papers(request: HttpRequest, kind: str) -> HttpResponse:
+    """The checked shipments' commercial invoices, or their packing slips, in one PDF (one document a page or
+    more each, in the list's order). Made while the seller waits: at most PAPERS_MAX at a time."""
+    ids = parse_ids(request.POST.getlist("shipment"))
+    if not ids or len(ids) > PAPERS_MAX or kind not in ("invoices", "packing-slips"):
+        messages.error(request, _("Select between 1 and %(max)s shipments.") % {"max": PAPERS_MAX})
+        return redirect("logistics:shipment-list")
+    shipments = selectors.shipments_of_ids(ids=ids)
+    if not shipments:
+        raise Http404("No such shipments.")
+    language = get_language() or "en"
+    if kind == "invoices":
+        pdf = invoices_pdf([selectors.shipment_invoice(shipment=shipment) for shipment in shipments],
+                           language=language)
+    else:
+        pdf = packing_slips_pdf([selectors.shipment_packing_slip(shipment=shipment) for shipment in shipments],
+                                language=language)
+    return _pdf(pdf, f"{kind}-{timezone.localtime():%Y%m%d-%H%M}.pdf")
 
 
 # --- The shipments list and label batches -------------------------------------------------------------------------

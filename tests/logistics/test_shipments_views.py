@@ -4,6 +4,7 @@ and another store's shipments out of reach."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,23 @@ def test_print_then_download_the_label_and_the_papers(client_a: Client, world: S
     for paper in ("invoice.pdf", "packing-slip.pdf"):
         response = client_a.get(f"{BASE}shipments/{shipment.pk}/{paper}")
         assert response.status_code == 200 and response.content.startswith(b"%PDF"), paper
+
+
+def test_invoices_and_packing_slips_of_the_checked_shipments_in_one_pdf(client_a: Client, world: Setup) -> None:
+    from pypdf import PdfReader
+
+    shipment = _ship(Store.objects.get(handle="test-a"), world)
+    page = client_a.get(f"{BASE}shipments/").content.decode()
+    assert f"{BASE}shipments/papers/invoices/" in page and f"{BASE}shipments/papers/packing-slips/" in page
+    for kind in ("invoices", "packing-slips"):
+        response = client_a.post(f"{BASE}shipments/papers/{kind}/", {"shipment": [shipment.pk]})
+        assert response.status_code == 200 and response["Content-Disposition"].startswith(
+            f'attachment; filename="{kind}-'), kind
+        assert len(PdfReader(io.BytesIO(response.content)).pages) >= 1
+    nothing = client_a.post(f"{BASE}shipments/papers/invoices/", {})
+    assert nothing.status_code == 302
+    assert "Select between 1 and 50 shipments." in client_a.get(nothing["Location"]).content.decode()
+    assert client_a.post(f"{BASE}shipments/papers/invoices/", {"shipment": [999999]}).status_code == 404
 
 
 def test_the_shipments_list_filters_by_status_and_prints_a_batch(client_a: Client, store_a: Store,
