@@ -6,11 +6,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
+from orders.selectors import orders_to_ship
+from sellercenter.errors import DomainError
 from stores.carriers import CarrierService
 from stores.models import Store
 
 from .models import EnabledService, ShippingTemplate
 from .services import carrier_services_enable, shipping_template_create
+from .services_shipments import platform_tracking_advance, shipment_create
 
 # (carrier code, service code) each demo profile ships with.
 SERVICES = {
@@ -33,6 +38,9 @@ TEMPLATES: dict[str, tuple[str, Any, str | None, str | None]] = {
 }
 
 
+DEMO_SHIPMENTS = 6
+
+
 def logistics_demo(*, store: Store, owner: Any, profile: str) -> None:
     if EnabledService.objects.exists() or ShippingTemplate.objects.exists():
         return
@@ -53,3 +61,30 @@ def logistics_demo(*, store: Store, owner: Any, profile: str) -> None:
             "name": "Standard", "marketplace": site, "charge_by": charge_by, "handling_days": 2,
             "free_shipping_above": Decimal(free_from) if free_from else None,
         })
+    _first_shipments(owner=owner)
+
+
+def _first_shipments(*, owner: Any) -> None:
+    """A few of the newest orders shipped with the platform's own service, their parcels on their way, so that the
+    demo shows shipments, tracking and labels to print (labels are printed when the seller asks)."""
+    service = next((enabled.service for enabled in EnabledService.objects.select_related("service__carrier")
+                    if enabled.service.carrier.kind == "platform"), None)
+    if service is None:
+        return
+    now = timezone.now()
+    for order in orders_to_ship(limit=DEMO_SHIPMENTS):
+        lines = [line for line in order.lines.all() if line.quantity_open and line.warehouse_id]
+        if not lines or len({line.warehouse_id for line in lines}) > 1:
+            continue
+        weight = sum((line.variant.weight_g or 300) * line.quantity_open for line in lines if line.variant)
+        sides = max((tuple(sorted((line.variant.length_mm or 0, line.variant.width_mm or 0,
+                                   line.variant.height_mm or 0), reverse=True)) for line in lines if line.variant),
+                    default=(0, 0, 0))
+        dims = sides if all(sides) else (250, 180, 60)
+        try:
+            shipment = shipment_create(actor=owner, order=order, service=service, warehouse=lines[0].warehouse,
+                                       units={line.pk: line.quantity_open for line in lines},
+                                       weight_g=max(weight, 100), dims_mm=dims)
+        except DomainError:
+            continue
+        platform_tracking_advance(shipment, now)

@@ -322,3 +322,11 @@ def order_events_after(*, after_id: int, kinds: Iterable[str], limit: int = 500)
     lines: what the modules above orders read to follow what happened (the finance module posts from them)."""
     return list(OrderEvent.objects.filter(id__gt=after_id, kind__in=list(kinds)).order_by("id")
                 .select_related("order", "order__marketplace").prefetch_related("order__lines")[:limit])
+
+
+def orders_to_ship(*, limit: int) -> list[Order]:
+    """The newest orders the seller ships that wait for it and hold all their stock, each with its lines and their
+    SKUs (a few, for the demo stores' first shipments)."""
+    return list(Order.objects.filter(status=Order.Status.UNSHIPPED, channel=Order.Channel.SELLER, attention="")
+                .select_related("marketplace").prefetch_related("lines__variant").order_by("-placed_at", "-id")
+                [:limit])

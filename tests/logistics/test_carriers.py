@@ -117,6 +117,23 @@ def test_the_demo_stores_logistics_seeding_is_idempotent(carriers: dict[str, Car
         assert sorted(ShippingTemplate.objects.values_list("marketplace__code", "name", "charge_by")) == templates
 
 
+def test_the_demo_ships_the_newest_orders_with_the_platforms_service(carriers: dict[str, Carrier], store_a: Store,
+                                                                     owner_a: User) -> None:
+    from logistics.models import Shipment
+    from orders.models import Order
+    from tests.orders.factories import place, stocked, warehouse
+
+    with schema_context(store_a.schema_name):
+        stocked("DEMO", units={warehouse("demo-wh"): 20}, variants=2)
+        orders = [place(store_a, lines=[("DEMO-1", 1), ("DEMO-2", 2)]) for _index in range(2)]
+        logistics_demo(store=store_a, owner=owner_a, profile="electronics")
+        shipments = list(Shipment.objects.select_related("carrier").order_by("id"))
+        assert len(shipments) == 2 and {shipment.carrier.kind for shipment in shipments} == {"platform"}
+        assert all(shipment.tracking_number for shipment in shipments)
+        assert set(Order.objects.filter(pk__in=[order.pk for order in orders]).values_list("status", flat=True)) == {
+            "shipped"}
+
+
 def test_the_admin_edits_tracking_formats_one_a_line(carriers: dict[str, Carrier], staff: Client) -> None:
     carrier = carriers["fedex"]
     page = staff.get(f"/admin/stores/carrier/{carrier.pk}/change/")
