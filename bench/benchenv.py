@@ -15,8 +15,9 @@ import platform
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +227,21 @@ def wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path) -> None
             pass
         time.sleep(0.2)
     raise SystemExit(f"gunicorn did not answer in 60 s:\n{log.read_text()[-3000:]}")
+
+
+def run_together(worker: Callable[[], None], count: int) -> float:
+    """Run ``worker`` on ``count`` threads at once; the seconds from the first start to the last end."""
+    pool = [threading.Thread(target=worker) for _ in range(count)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def log_after(log: Path, offset: int) -> str:
+    """What the server wrote to ``log`` after its first ``offset`` bytes."""
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        return handle.read().decode(errors="replace")

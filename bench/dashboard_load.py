@@ -107,20 +107,12 @@ def drive(port: int, cookies: dict[str, str], total: int, threads: int) -> tuple
         with lock:
             latencies.extend(mine)
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    started = time.perf_counter()
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return time.perf_counter() - started, latencies, errors
+    return benchenv.run_together(worker, threads), latencies, errors
 
 
 def server_times(log: Path, offset: int) -> list[float]:
     """Server-side milliseconds of the dashboard requests logged after ``offset`` bytes of the log."""
-    with log.open("rb") as handle:
-        handle.seek(offset)
-        text = handle.read().decode(errors="replace")
+    text = benchenv.log_after(log, offset)
     return [float(m[4]) for m in SERVER_LINE.finditer(text) if m[1] == "GET" and m[2] == DASHBOARD and m[3] == "200"]
 
 

@@ -218,20 +218,12 @@ def drive(port: int, token: str, payloads: list[bytes], clients: int) -> tuple[f
         with lock:
             latencies.extend(mine)
 
-    pool = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return time.perf_counter() - started, latencies, errors
+    return benchenv.run_together(worker, clients), latencies, errors
 
 
 def server_times(log: Path, offset: int) -> list[float]:
     """Server-side milliseconds of the order POSTs logged after ``offset`` bytes of the log."""
-    with log.open("rb") as handle:
-        handle.seek(offset)
-        text = handle.read().decode(errors="replace")
+    text = benchenv.log_after(log, offset)
     return [float(match) for match in re.findall(rf"POST {re.escape(PATH)} 201 ([0-9.]+)ms", text)]
 
 
