@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
+from celery.signals import worker_init, worker_process_init
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from tenant_schemas_celery.app import CeleryApp
 from tenant_schemas_celery.task import TenantTask
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellercenter.settings")
+
+logger = logging.getLogger(__name__)
 
 app = CeleryApp("sellercenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -18,6 +23,29 @@ app.autodiscover_tasks()
 for _topic in ("images", "spreadsheet"):
     app.autodiscover_tasks(related_name=f"tasks_{_topic}")
 app.autodiscover_tasks(["sellercenter"], related_name="heartbeat")
+
+
+@worker_init.connect
+def _worker_starting(**_kwargs: Any) -> None:
+    """Decode the documents' web fonts once, before the pool starts (seconds on a new machine; a pool process that
+    took that long to start would be given up on)."""
+    from sellercenter import pdf
+
+    try:
+        pdf.font_files()
+    except ImproperlyConfigured:
+        logger.exception("Shipping documents cannot be printed by this worker")
+
+
+@worker_process_init.connect
+def _worker_process_ready(**_kwargs: Any) -> None:
+    """Each pool process loads the documents' fonts before its first task, not during a seller's first label."""
+    from sellercenter import pdf
+
+    try:
+        pdf.warm_up()
+    except ImproperlyConfigured:
+        logger.exception("Shipping documents cannot be printed by this worker")
 
 
 class StoreTaskOutsideStore(RuntimeError):
