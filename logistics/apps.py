@@ -22,5 +22,6 @@ class LogisticsConfig(AppConfig):
             "shipment.label_requested": _("Shipping label printed"),
             "shipment.labels_batch": _("Shipping labels printed in a batch"),
             "shipment.handed_over": _("Parcel handed over to the carrier"),
+            "shipment.tracking_corrected": _("Tracking number corrected"),
         })
         register_demo_seeder("logistics", logistics_demo)

@@ -7,6 +7,7 @@ them with ordinary foreign keys, as orders point at the public Marketplace.
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
@@ -116,9 +117,11 @@ class ShippingRegion(models.Model):
 # --- Shipments ------------------------------------------------------------------------------------------------------
 
 
-def label_path(shipment_id: int) -> str:
-    """One name per shipment, so a rerun of the label task rewrites the same file instead of adding a second."""
-    return f"logistics/labels/shipment-{shipment_id}.pdf"
+def label_path(shipment_id: int, tracking_number: str) -> str:
+    """One name per parcel and tracking number, so a rerun of the label task rewrites the same file instead of
+    adding a second, and a label printed for a number since corrected never takes the corrected label's place."""
+    digest = hashlib.sha256(tracking_number.encode()).hexdigest()[:12]
+    return f"logistics/labels/shipment-{shipment_id}-{digest}.pdf"
 
 
 class ShipmentQuerySet(models.QuerySet["Shipment"]):
@@ -214,6 +217,7 @@ class ShipmentLine(models.Model):
 
 # What a tracking event's code reads as; a carrier's own wording (``status_text``) is shown for other codes.
 EVENT_LABELS = {
+    "tracking_corrected": _("Tracking number corrected"),
     "accepted": _("Parcel received by the carrier"),
     "handed_over": _("Handed over to the carrier"),
     "in_transit": _("Departed the origin sorting centre"),
@@ -253,4 +257,6 @@ class ShipmentEvent(models.Model):
 
     @property
     def label(self) -> str:
+        if self.code == "tracking_corrected":  # its text is the two numbers: "old → new"
+            return f"{EVENT_LABELS[self.code]}: {self.status_text}"
         return str(EVENT_LABELS.get(self.code, self.status_text))

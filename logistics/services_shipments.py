@@ -1,10 +1,13 @@
 """Shipping an order: shipments created (the order's units marked shipped through orders' service in the same
 transaction), labels printed once per parcel, batches of labels in one PDF, and tracking events.
 
-Printing is idempotent by construction: a shipment's label has one file name (``label_path``); the worker writes
-the whole file under that name (a temporary file moved into place), then sets the label in an update guarded by
-``label_file = ''``. A retried, duplicated or killed task rewrites the same file and finds the label already set,
-so a parcel never gets a second label nor, since its tracking number is fixed when it is created, a second number.
+Printing is idempotent by construction: a parcel's label has one file name per tracking number (``label_path``);
+the worker writes the whole file under that name (a temporary file moved into place), then sets the label in an
+update guarded by ``label_file = ''`` and the number it printed. A retried, duplicated or killed task rewrites the
+same file and finds the label already set, so a parcel never gets a second label nor, since its tracking number is
+fixed when it is created, a second number. Only the seller changes a number, by correcting it
+(``shipment_tracking_correct``): that drops the label, and a label task still running for the old number sets
+nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from catalog.models import Warehouse
 from jobs.models import Job
 from jobs.services import job_create, job_finish, job_progress
 from orders.models import Order
-from orders.services import order_mark_delivered, order_mark_shipped
+from orders.services import order_mark_delivered, order_mark_shipped, order_tracking_replace
 from sellercenter.errors import DomainError
 from stores.carriers import CarrierService, tracking_number_normalise
 from stores.permissions import Module
@@ -168,9 +171,11 @@ def _write_whole(name: str, content: bytes) -> None:
 
 
 def _label_set(shipment: Shipment) -> bool:
-    """Point the shipment at its label file, if no label was set yet. Zero rows: another run did it first."""
-    return bool(Shipment.objects.filter(pk=shipment.pk, label_file="").update(
-        label_file=label_path(shipment.pk), printed_at=timezone.now(),
+    """Point the shipment at its label file, if no label was set yet and its number is still the one printed.
+    Zero rows: another run did it first, or the seller corrected the number meanwhile."""
+    return bool(Shipment.objects.filter(pk=shipment.pk, label_file="",
+                                        tracking_number=shipment.tracking_number).update(
+        label_file=label_path(shipment.pk, shipment.tracking_number), printed_at=timezone.now(),
         status=Case(When(status=S.LABEL_PENDING, then=Value(S.LABEL_READY)), default=F("status"))))
 
 
@@ -191,7 +196,7 @@ def shipment_label_print(*, shipment_id: int, language: str = "en") -> Shipment 
         return shipment
     _tracking_ensure(shipment)
     pdf = labels_pdf([selectors.shipment_parcel(shipment=shipment)], language=language)
-    _write_whole(label_path(shipment.pk), pdf)
+    _write_whole(label_path(shipment.pk, shipment.tracking_number), pdf)
     _label_set(shipment)
     shipment.refresh_from_db()
     return shipment
@@ -247,13 +252,14 @@ def labels_batch_run(*, job: Job) -> bool:
         if len(pages) != len(chunk):  # a label ran onto a second page: print those one by one
             pages = [labels_pdf([selectors.shipment_parcel(shipment=s)], language=language) for s in chunk]
         for shipment, page in zip(chunk, pages, strict=True):
-            _write_whole(label_path(shipment.pk), page)
+            _write_whole(label_path(shipment.pk, shipment.tracking_number), page)
             _label_set(shipment)
         done += len(chunk)
         job_progress(job=job, done=done, total=total)
     writer = PdfWriter()
     for shipment in shipments:
-        with default_storage.open(label_path(shipment.pk), "rb") as handle:
+        with default_storage.open(shipment.label_file.name or label_path(shipment.pk, shipment.tracking_number),
+                                  "rb") as handle:
             writer.append(io.BytesIO(handle.read()))
     out = io.BytesIO()
     writer.write(out)
@@ -262,6 +268,58 @@ def labels_batch_run(*, job: Job) -> bool:
 
 
 # --- Tracking ------------------------------------------------------------------------------------------------------
+
+
+def shipment_tracking_correct(*, actor: Any, shipment: Shipment, tracking_number: str) -> Shipment:
+    """The seller typed a parcel's number wrong, or shipped it without one: put the right number on it. Checked
+    against the carrier's formats and unique per carrier, like a new one. A label printed with the old number is
+    dropped (print it again); the order follows; the parcel's timeline and the activity log keep the old number.
+    Numbers that the carrier issues itself, and parcels already delivered, are not changed."""
+    number = tracking_number_normalise(tracking_number)
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().select_related("carrier", "order").get(pk=shipment.pk)
+        carrier = shipment.carrier
+        adapter = carrier_adapter(carrier)
+        if adapter.issues_numbers:
+            raise DomainError(_("%(carrier)s issues its own tracking numbers: they cannot be changed.")
+                              % {"carrier": carrier.name}, field="tracking_number")
+        if shipment.status == S.DELIVERED:
+            raise DomainError(_("This parcel is delivered: its tracking number can no longer be changed."),
+                              field="tracking_number")
+        if not number:
+            raise DomainError(_("Enter the %(carrier)s tracking number.") % {"carrier": carrier.name},
+                              field="tracking_number")
+        if not adapter.tracking_number_valid(number):
+            raise DomainError(_("%(number)s is not a %(carrier)s tracking number (such as %(example)s).")
+                              % {"number": number, "carrier": carrier.name, "example": carrier.tracking_example},
+                              field="tracking_number")
+        old = shipment.tracking_number
+        if number == old:
+            raise DomainError(_("%(number)s is this parcel's tracking number already.") % {"number": number},
+                              field="tracking_number")
+        dropped = shipment.label_file.name or ""
+        status = {S.INVALID_TRACKING: S.LABEL_PENDING, S.LABEL_READY: S.LABEL_PENDING}.get(
+            S(shipment.status), S(shipment.status))
+        try:
+            with transaction.atomic():
+                Shipment.objects.filter(pk=shipment.pk).update(tracking_number=number, status=status,
+                                                               label_file="", printed_at=None,
+                                                               label_requested_at=None)
+        except IntegrityError as error:
+            raise DomainError(_("This %(carrier)s tracking number is already used by another shipment.")
+                              % {"carrier": carrier.name}, field="tracking_number") from error
+        now = timezone.now()
+        ShipmentEvent.objects.create(shipment=shipment, external_id=f"seller:tracking:{uuid.uuid4().hex}",
+                                     code="tracking_corrected", at=now,
+                                     status_text=f"{old or '—'} → {number}", source=ShipmentEvent.Source.SELLER)
+        order_tracking_replace(order=shipment.order, old=old or f"SHP{shipment.pk:08d}", new=number)
+        activity_record(actor=actor, action="shipment.tracking_corrected", target=shipment, target_repr=number,
+                        changes={"tracking_number": [old, number]})
+        if dropped:
+            transaction.on_commit(lambda: default_storage.delete(dropped))
+    shipment.refresh_from_db()
+    return shipment
+
 
 
 def shipment_hand_over(*, actor: Any, shipment: Shipment) -> Shipment:

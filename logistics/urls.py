@@ -22,6 +22,7 @@ urlpatterns = [
     path("shipments/<int:pk>/label/", views_shipments.shipment_label, name="shipment-label"),
     path("shipments/<int:pk>/label/print/", views_shipments.shipment_label_print, name="shipment-label-print"),
     path("shipments/<int:pk>/hand-over/", views_shipments.shipment_hand_over, name="shipment-hand-over"),
+    path("shipments/<int:pk>/tracking/", views_shipments.shipment_tracking, name="shipment-tracking"),
     path("shipments/<int:pk>/invoice.pdf", views_shipments.shipment_invoice, name="shipment-invoice"),
     path("shipments/<int:pk>/packing-slip.pdf", views_shipments.shipment_packing_slip,
          name="shipment-packing-slip"),

@@ -47,7 +47,8 @@ def _form(order: Order, data: Any = None) -> ShipmentForm | None:
                         warehouses=list(catalog_selectors.warehouse_choices()))
 
 
-def _panel(request: HttpRequest, order: Order, form: ShipmentForm | None = None) -> HttpResponse:
+def _panel(request: HttpRequest, order: Order, form: ShipmentForm | None = None,
+           correcting: dict[str, Any] | None = None) -> HttpResponse:
     shipments = selectors.order_shipments(order=order)
     # A label asked for recently and not there yet is being printed: the panel polls. After a while (a worker
     # down, a failed task) the button comes back so the seller can ask again.
@@ -56,7 +57,8 @@ def _panel(request: HttpRequest, order: Order, form: ShipmentForm | None = None)
         shipment.printing = bool(not shipment.label_file and shipment.label_requested_at  # type: ignore[attr-defined]
                                  and shipment.label_requested_at > since)
     context = {"order": order, "shipments": shipments, "form": form or _form(order),
-               "printing": any(s.printing for s in shipments)}  # type: ignore[attr-defined]
+               "printing": any(s.printing for s in shipments),  # type: ignore[attr-defined]
+               "correcting": correcting or {}}
     return render(request, PANEL, context)
 
 
@@ -115,6 +117,24 @@ def shipment_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
         services.shipment_hand_over(actor=request.user, shipment=shipment)
     except DomainError as error:
         messages.error(request, error.message)
+    return _back(request, shipment)
+
+
+@require_POST
+@store_view(Module.LOGISTICS, Level.EDIT)
+def shipment_tracking(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a parcel's tracking number (or add the one it shipped without)."""
+    shipment = selectors.shipment_get(pk=pk)
+    typed = request.POST.get("tracking_number", "")[:64]
+    try:
+        shipment = services.shipment_tracking_correct(actor=request.user, shipment=shipment, tracking_number=typed)
+    except DomainError as error:
+        if htmx_fragment(request):
+            return _panel(request, order_get(number=shipment.order.number),
+                          correcting={"pk": shipment.pk, "value": typed, "error": error.message})
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Tracking number corrected: %(number)s.") % {"number": shipment.tracking_number})
     return _back(request, shipment)
 
 

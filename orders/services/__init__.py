@@ -3,7 +3,13 @@ the one state machine in ``machine`` and hold stock through ``reservations``."""
 
 from .auto_cancel import AutoCancelResult, orders_auto_cancel
 from .bulk import BulkResult, orders_bulk_cancel, orders_bulk_confirm
-from .fulfilment import order_cancel, order_cancel_request_decide, order_confirm, order_mark_shipped
+from .fulfilment import (
+    order_cancel,
+    order_cancel_request_decide,
+    order_confirm,
+    order_mark_shipped,
+    order_tracking_replace,
+)
 from .ingest import (
     IdempotencyConflict,
     Ingested,
@@ -45,6 +51,7 @@ __all__ = [
     "order_note_add",
     "order_payment_confirm",
     "order_return_request",
+    "order_tracking_replace",
     "order_view_delete",
     "order_view_save",
     "orders_auto_cancel",

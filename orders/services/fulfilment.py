@@ -156,3 +156,9 @@ def order_mark_shipped(
                    changes={"tracking_number": [None, tracking_number], "carrier": [None, carrier],
                             "units": [None, shipped]})
     return order
+
+
+def order_tracking_replace(*, order: Order, old: str, new: str) -> bool:
+    """A parcel's tracking number was corrected: the order, searched by its latest number, follows when that was
+    the old one. True when the order changed."""
+    return bool(Order.objects.filter(pk=order.pk, tracking_number=old).update(tracking_number=new))

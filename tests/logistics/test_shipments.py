@@ -54,10 +54,14 @@ def _create(world: Setup, units: dict[int, int], **extra: Any) -> Shipment:
     return services.shipment_create(**kwargs)
 
 
+def _label_of(shipment: Shipment) -> str:
+    return label_path(shipment.pk, shipment.tracking_number)
+
+
 def _label_files(*shipments: Shipment) -> list[str]:
     """The files (finished or not) in the store's labels folder of these shipments."""
-    folder = Path(default_storage.path(label_path(0))).parent
-    return sorted(p.name for s in shipments for p in folder.glob(f"shipment-{s.pk}.pdf*"))
+    folder = Path(default_storage.path(label_path(0, ""))).parent
+    return sorted(p.name for s in shipments for p in folder.glob(f"shipment-{s.pk}-*.pdf*"))
 
 
 def test_a_partial_then_a_full_shipment_move_the_order_and_its_stock(world: Setup) -> None:
@@ -131,7 +135,7 @@ def test_the_label_task_run_twice_keeps_one_label_and_one_number(world: Setup) -
     number = shipment.tracking_number
     shipment_label_print.apply(args=[shipment.pk]).get()
     shipment.refresh_from_db()
-    assert shipment.status == Shipment.Status.LABEL_READY and shipment.label_file.name == label_path(shipment.pk)
+    assert shipment.status == Shipment.Status.LABEL_READY and shipment.label_file.name == _label_of(shipment)
     first = shipment.label_file.open("rb").read()
     assert first.startswith(b"%PDF")
     assert number in (PdfReader(io.BytesIO(first)).pages[0].extract_text() or "").replace(" ", "")
@@ -139,7 +143,7 @@ def test_the_label_task_run_twice_keeps_one_label_and_one_number(world: Setup) -
     shipment.refresh_from_db()
     assert shipment.label_file.open("rb").read() == first
     assert shipment.tracking_number == number
-    assert _label_files(shipment) == [f"shipment-{shipment.pk}.pdf"]
+    assert _label_files(shipment) == [Path(_label_of(shipment)).name]
 
 
 def test_a_worker_killed_after_writing_the_file_leaves_one_label_when_rerun(
@@ -155,12 +159,12 @@ def test_a_worker_killed_after_writing_the_file_leaves_one_label_when_rerun(
         services.shipment_label_print(shipment_id=shipment.pk)
     shipment.refresh_from_db()
     assert shipment.status == Shipment.Status.LABEL_PENDING and not shipment.label_file
-    assert _label_files(shipment) == [f"shipment-{shipment.pk}.pdf"]  # the file was written, the label not set
+    assert _label_files(shipment) == [Path(_label_of(shipment)).name]  # the file was written, the label not set
     monkeypatch.setattr(services, "_label_set", real)
     shipment_label_print.apply(args=[shipment.pk]).get()
     shipment.refresh_from_db()
     assert shipment.status == Shipment.Status.LABEL_READY
-    assert _label_files(shipment) == [f"shipment-{shipment.pk}.pdf"]
+    assert _label_files(shipment) == [Path(_label_of(shipment)).name]
     assert Shipment.objects.filter(tracking_number=shipment.tracking_number).count() == 1
 
 
@@ -183,8 +187,8 @@ def test_two_runs_overlapping_for_one_parcel_set_one_label(world: Setup, monkeyp
     services.shipment_label_print(shipment_id=shipment.pk)
     assert outcomes == [True, True, False]  # the duplicate set the label; the first run found it set
     shipment.refresh_from_db()
-    assert shipment.status == Shipment.Status.LABEL_READY and shipment.label_file.name == label_path(shipment.pk)
-    assert _label_files(shipment) == [f"shipment-{shipment.pk}.pdf"]
+    assert shipment.status == Shipment.Status.LABEL_READY and shipment.label_file.name == _label_of(shipment)
+    assert _label_files(shipment) == [Path(_label_of(shipment)).name]
 
 
 def test_a_batch_prints_n_labels_into_one_pdf_and_keeps_each_with_its_shipment(world: Setup) -> None:
@@ -214,7 +218,7 @@ def test_a_batch_prints_n_labels_into_one_pdf_and_keeps_each_with_its_shipment(w
 
 def _labelled(shipment: Shipment, at: dt.datetime) -> Shipment:
     """A label set without rendering it (the tracking tests do not need the PDF)."""
-    Shipment.objects.filter(pk=shipment.pk).update(label_file=label_path(shipment.pk), printed_at=at,
+    Shipment.objects.filter(pk=shipment.pk).update(label_file=_label_of(shipment), printed_at=at,
                                                    status=Shipment.Status.LABEL_READY)
     shipment.refresh_from_db()
     return shipment
@@ -303,8 +307,8 @@ def test_three_workers_printing_one_label_at_once_leave_one_label(django_db_bloc
                 try:
                     shipment = Shipment.objects.get(pk=shipment_id)
                     assert shipment.status == Shipment.Status.LABEL_READY
-                    assert shipment.label_file.name == label_path(shipment_id)
-                    assert _label_files(shipment) == [f"shipment-{shipment_id}.pdf"]
+                    assert shipment.label_file.name == _label_of(shipment)
+                    assert _label_files(shipment) == [Path(_label_of(shipment)).name]
                     assert PdfReader(shipment.label_file.open("rb")).pages[0] is not None
                     assert Shipment.objects.filter(tracking_number=shipment.tracking_number).count() == 1
                 finally:

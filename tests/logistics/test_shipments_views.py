@@ -119,7 +119,8 @@ def test_print_then_download_the_label_and_the_papers(client_a: Client, world: S
     assert label.status_code == 200 and b"".join(label.streaming_content).startswith(b"%PDF")
     with _in_a():
         shipment.refresh_from_db()
-        assert shipment.label_file.name == label_path(shipment.pk) and shipment.status == "label_ready"
+        assert shipment.label_file.name == label_path(shipment.pk, shipment.tracking_number)
+        assert shipment.status == "label_ready"
     # A reprint is the same file: nothing is enqueued.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client_a.post(f"{BASE}shipments/{shipment.pk}/label/print/")
