@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 from PIL import Image
@@ -18,6 +17,7 @@ from catalog.services import products as services
 from catalog.tasks_images import image_make_thumbnail
 from sellercenter.errors import DomainError
 from tests.catalog.factories import make_gtin, make_product
+from tests.tenancy import connection
 
 URL = "/store/test-a/catalog"
 

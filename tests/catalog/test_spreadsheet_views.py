@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from accounts.models import User
@@ -20,6 +19,7 @@ from stores.models import Membership, Role
 from stores.permissions import Level
 from tests.catalog.factories import make_gtin, make_warehouse
 from tests.catalog.sheets import check, csv_data, table
+from tests.tenancy import connection
 
 BASE = "/store/test-a/catalog"
 

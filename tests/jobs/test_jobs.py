@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 
 from accounts.models import User
@@ -25,6 +24,7 @@ from jobs.services import (
 )
 from stores.models import Membership, Role
 from stores.permissions import Level, Module
+from tests.tenancy import connection
 
 
 @pytest.fixture(autouse=True)

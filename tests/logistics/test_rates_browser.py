@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import translation
 
+from tests.tenancy import connection
 from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [

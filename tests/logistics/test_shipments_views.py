@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -23,6 +22,7 @@ from stores.models import Store
 from stores.permissions import NO_ACCESS, Level
 from tests.logistics.shipment_helpers import Setup, setup
 from tests.stores.factories import RoleFactory, client_for, eager_tasks, member_add
+from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
 BASE = "/store/test-a/logistics/"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -30,6 +30,7 @@ from stores.models import Store
 from tests.committed import committed_store, own
 from tests.orders.factories import place, stocked, warehouse
 from tests.stores.factories import eager_tasks
+from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
 
