@@ -92,7 +92,8 @@ def test_images_are_checked_stripped_of_exif_and_get_a_thumbnail(in_store_a: Any
     assert images[0].file.path.startswith(str(tmp_path / "st_test_a"))
     assert image_make_thumbnail.apply(args=[images[0].pk]).result is True
     assert image_make_thumbnail.apply(args=[images[0].pk]).result is False  # a retry makes no second thumbnail
-    assert ProductImage.objects.get(pk=images[0].pk).thumbnail.name.endswith(".webp")
+    thumbnail = ProductImage.objects.get(pk=images[0].pk).thumbnail.name
+    assert thumbnail is not None and thumbnail.endswith(".webp")
     for bad in (_image(size=(100, 100)), SimpleUploadedFile("x.jpg", b"not an image"),
                 _image(fmt="GIF") if False else SimpleUploadedFile("g.gif", b"GIF89a" + b"\0" * 50)):
         with pytest.raises(DomainError):
