@@ -78,7 +78,8 @@ def log_in(request: HttpRequest) -> HttpResponse:
 
 def log_in_verify(request: HttpRequest) -> HttpResponse:
     """The second step of a log-in for people with an authenticator."""
-    user = get_user_model().objects.filter(pk=request.session.get(PENDING_USER)).first()
+    # No pending log-in reads None from the session; pk=None is a valid lookup that matches nobody.
+    user = get_user_model().objects.filter(pk=request.session.get(PENDING_USER)).first()  # type: ignore[misc]
     if user is None:
         return redirect("accounts:login")
     form = TokenForm(request.POST or None)

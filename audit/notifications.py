@@ -3,7 +3,7 @@ from the notification's params in whatever language is active (the reader's), so
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 Renderer = Callable[[dict[str, Any]], str]
@@ -11,7 +11,7 @@ Renderer = Callable[[dict[str, Any]], str]
 _RENDERERS: dict[str, Renderer] = {}
 
 
-def register_kinds(renderers: dict[str, Renderer]) -> None:
+def register_kinds(renderers: Mapping[str, Renderer]) -> None:
     _RENDERERS.update(renderers)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import zoneinfo
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -61,7 +61,7 @@ def activity_record(
         actor_id=actor.pk if is_person else None,
         actor_email=actor.email if is_person else "",
         action=action,
-        object_type=target._meta.model_name if target is not None else "",
+        object_type=cast(str, target._meta.model_name) if target is not None else "",  # set on every model class
         object_id=str(target.pk) if target is not None else "",
         object_repr=(target_repr or str(target))[:200] if target is not None or target_repr else "",
         changes=changes or {},

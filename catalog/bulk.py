@@ -154,7 +154,7 @@ def select_rows(model: type[models.Model], fields: Sequence[str], *, lock: bool 
     columns = [_column(model, name) for name in fields]
     conditions = " AND ".join(f"{_name(model, name)} = ANY(%s)" for name in any_of)
     pk = model._meta.pk
-    assert pk is not None
+    assert pk is not None and pk.column is not None
     sql = (f"SELECT {', '.join(name for name, _t, _j in columns)} "  # noqa: S608 - names only, values are parameters
            f"FROM {quote(model._meta.db_table)} WHERE {conditions}"
            + (f" ORDER BY {quote(pk.column)} FOR UPDATE" if lock else ""))

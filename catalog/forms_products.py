@@ -167,7 +167,7 @@ class ProductFilterForm(forms.Form):
 
     def __init__(self, *args: Any, sites: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", _("All sites")), *sites]
+        cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("All sites")), *sites]
         # The categories are read when the select is drawn, in one query: a model field's own choices are counted
         # first by a template's {% for %}, then read again through a server-side cursor.
         category = cast(CategoryChoiceField, self.fields["category"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import ClassVar, cast
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -109,6 +110,11 @@ class ProductContent(models.Model):
 class Variant(models.Model):
     """A SKU: one sellable, stockable version of a product, unique in the store."""
 
+    # django-money replaces the default manager with a Manager subclass made at run time, which the stubs cannot
+    # resolve; declare what it is.
+    objects: ClassVar[models.Manager[Variant]]
+    _default_manager: ClassVar[models.Manager[Variant]]
+
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants",
                                 verbose_name=_("product"))
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
@@ -185,7 +191,7 @@ class ProductImage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.file.name
+        return cast(str, self.file.name)  # the stubs allow None for a file not yet set; an image always has one
 
 
 class Warehouse(models.Model):
@@ -317,6 +323,12 @@ class LowStockRule(models.Model):
 
 class Listing(models.Model):
     """A SKU offered on one of the store's marketplaces, priced in that site's currency."""
+
+    # django-money replaces the default manager with a Manager subclass made at run time, which the stubs cannot
+    # resolve; declare what it is.
+    objects: ClassVar[models.Manager[Listing]]
+    _default_manager: ClassVar[models.Manager[Listing]]
+    title: str  # not a column: set for the list pages by catalog.selectors.listing_attach_titles
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +21,10 @@ from .models import Listing, LowStockRule, Product, ProductContent, Stock, Stock
 
 def available_by_variant(*, variant_ids: Iterable[int]) -> dict[int, int]:
     """Units available to sell (on hand minus reserved) per SKU, over the warehouses in use."""
-    rows = (
+    rows: Iterable[Mapping[str, Any]] = (
         Stock.objects.filter(variant_id__in=list(variant_ids), warehouse__is_active=True)
-        .values("variant_id").annotate(available=Sum(F("on_hand") - F("reserved")))
+        # The plugin takes this annotation for the Stock.available property; the rows are plain dicts.
+        .values("variant_id").annotate(available=Sum(F("on_hand") - F("reserved")))  # type: ignore[no-redef]
     )
     return {row["variant_id"]: int(row["available"] or 0) for row in rows}
 
@@ -184,7 +185,7 @@ LISTING_ROW_FIELDS = (
 )
 
 
-def listing_search_variants(query: str) -> QuerySet[Variant]:
+def listing_search_variants(query: str) -> QuerySet[Variant, int]:
     """Ids of the SKUs that contain ``query`` (any case), whose GTIN is ``query``, or whose product has ``query`` in
     its title in any language (a SKU may appear twice). ``icontains`` compares UPPER(column), which is what the
     trigram indexes cover (catalog migration 0004)."""

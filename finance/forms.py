@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -23,8 +23,10 @@ class TransactionFilterForm(forms.Form):
 
     def __init__(self, *args: Any, sites: list[str], currencies: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", _("All sites")), *((code, code) for code in sites)]
-        self.fields["currency"].choices = [("", _("All currencies")), *((code, code) for code in currencies)]
+        cast(forms.ChoiceField, self.fields["site"]).choices = [
+            ("", _("All sites")), *((code, code) for code in sites)]
+        cast(forms.ChoiceField, self.fields["currency"]).choices = [
+            ("", _("All currencies")), *((code, code) for code in currencies)]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters, dates as the store's midnights ("to" includes its whole day); invalid ones dropped."""

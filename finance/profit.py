@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case, DecimalField, IntegerField, Q, Sum, Value, When
 
@@ -70,7 +70,8 @@ def profit_rows(*, by: str, start: dt.datetime, end: dt.datetime, base_currency:
         key = row[field] or ""
         costs = [unit_cost.get(sku) for sku in sku_units.get(key, {})]
         cost = None if any(value is None for value in costs) else sum(
-            (unit_cost[sku] * units for sku, units in sku_units.get(key, {}).items()), start=Decimal(0))
+            # None is ruled out just above: every unit cost is known here.
+            (cast(Decimal, unit_cost[sku]) * units for sku, units in sku_units.get(key, {}).items()), start=Decimal(0))
         cost = cost.quantize(step, rounding=ROUND_HALF_EVEN) if cost is not None else None
         revenue, fees, refunds = row["revenue"] or Decimal(0), row["fees"] or Decimal(0), row["refunds"] or Decimal(0)
         net = revenue - fees - refunds - (cost or Decimal(0))

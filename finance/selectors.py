@@ -66,7 +66,7 @@ def transaction_page(*, filters: dict[str, Any], cursor: str = "", direction: st
             .values("journal_id", "account", "currency", "sku").annotate(total=Sum("amount")).order_by())
     details: dict[int, dict[str, Any]] = defaultdict(lambda: {"amounts": defaultdict(Decimal), "net": Decimal(0),
                                                               "skus": set(), "currency": ""})
-    column_of = {account: column for column, accounts in COLUMNS.items() for account in accounts}
+    column_of: dict[str, str] = {account: column for column, accounts in COLUMNS.items() for account in accounts}
     for row in rows:
         detail = details[row["journal_id"]]
         detail["currency"] = row["currency"]

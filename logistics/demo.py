@@ -4,7 +4,7 @@ through the logistics services. Runs inside the store's schema; skipped when the
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -80,7 +80,8 @@ def _first_shipments(*, owner: Any) -> None:
         sides = max((tuple(sorted((line.variant.length_mm or 0, line.variant.width_mm or 0,
                                    line.variant.height_mm or 0), reverse=True)) for line in lines if line.variant),
                     default=(0, 0, 0))
-        dims = sides if all(sides) else (250, 180, 60)
+        dims = cast("tuple[int, int, int]", sides) if all(sides) else (250, 180, 60)  # three sides, sorted
+        assert lines[0].warehouse is not None  # only lines with a warehouse were kept
         try:
             shipment = shipment_create(actor=owner, order=order, service=service, warehouse=lines[0].warehouse,
                                        units={line.pk: line.quantity_open for line in lines},

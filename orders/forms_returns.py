@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +51,8 @@ class ReturnReceiveForm(forms.Form):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lines = list(lines)
-        self.fields["warehouse"].choices = [("", "—"), *((w.pk, f"{w.code} · {w.name}") for w in warehouses)]
+        cast(forms.TypedChoiceField, self.fields["warehouse"]).choices = [
+            ("", "—"), *((w.pk, f"{w.code} · {w.name}") for w in warehouses)]
         for line in self.lines:
             restockable = line.order_line.variant_id is not None
             self.fields[f"restock_{line.pk}"] = forms.IntegerField(

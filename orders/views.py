@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -75,7 +75,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 @store_view(Module.ORDERS, Level.VIEW)  # type: ignore[arg-type]  # a streamed response is not an HttpResponse
-def order_export(request: HttpRequest) -> StreamingHttpResponse:
+def order_export(request: HttpRequest) -> StreamingHttpResponse | HttpResponseRedirect:
     """The filtered list as CSV, streamed a thousand orders at a time; as XLSX with ``?format=xlsx``."""
     filters = OrderFilterForm(request.GET, marketplaces=_sites(request)).filters()
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

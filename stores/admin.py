@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -20,6 +20,9 @@ from .fx import fx_rates_import
 from .models import Category, FXRate, Invitation, Marketplace, Membership, PlatformToken, Role, Store, TaxRegistration
 from .platform_tokens import platform_token_create, platform_token_revoke
 from .services import category_save
+
+if TYPE_CHECKING:
+    from .models import StoreQuerySet
 
 
 class MembershipInline(admin.TabularInline):
@@ -48,7 +51,7 @@ class StoreAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Store]:
-        return super().get_queryset(request).sellers()
+        return cast("StoreQuerySet", super().get_queryset(request)).sellers()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A store is opened by a seller, which provisions its schema and makes its Owner.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
+from typing import cast
 
 from babel import Locale
 from babel.numbers import get_currency_name, list_currencies
@@ -54,8 +56,10 @@ currency_name = lazy(_currency_name, str)
 
 # ISO 3166 codes Babel knows, without the regions made of digits (001 "World") and the private-use "ZZ".
 _NOT_COUNTRIES = {"ZZ", "EU", "EZ", "UN", "QO"}
+# Babel types its locale-data keys as str | int | None; the territory codes are always strings.
 COUNTRY_CODES = sorted(
-    code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    code for code in cast("Iterable[str]", Locale("en").territories)
+    if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
 )
 CURRENCY_CODES = sorted(code for code in list_currencies() if len(code) == 3)
 

@@ -129,7 +129,9 @@ def _store_update_profile(*, actor: Any, store: Store, data: dict[str, Any], log
         except ValidationError as error:
             raise _validation_to_domain(error) from error
         if logo is not None:
+            assert logo.name is not None  # an uploaded file always has a name
             store.logo.save(logo.name, logo, save=False)
+            assert store.logo.name is not None  # set by the save just above
             written.append(store.logo.name)
         elif data.get("logo_clear"):
             store.logo = ""  # type: ignore[assignment]
@@ -444,8 +446,8 @@ def tax_registration_remove(*, actor: Any, registration: TaxRegistration) -> Non
 def category_save(*, category: Category) -> Category:
     """Save a category and keep the path of it and of every category below it in step with the tree."""
     with transaction.atomic():
-        parent_path = category.parent.path if category.parent_id else ""
-        if category.parent_id and (category.parent.path + "/").startswith((category.path or "\0") + "/"):
+        parent_path = category.parent.path if category.parent is not None else ""
+        if category.parent is not None and (category.parent.path + "/").startswith((category.path or "\0") + "/"):
             raise DomainError(_("A category cannot be placed under itself."), field="parent")
         old_path = category.path
         category.path = f"{parent_path}/{category.code}" if parent_path else category.code

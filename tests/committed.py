@@ -9,11 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from django.db import connection, connections
+from django.db import connections
 
 from accounts.models import User
 from stores import services
 from stores.models import Marketplace, Membership, Store
+from tests.tenancy import connection
 
 T = TypeVar("T")
 

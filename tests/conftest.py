@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from accounts.models import User
@@ -22,6 +21,7 @@ from stores import services
 from stores.models import Marketplace, Membership, Role, Store
 from stores.permissions import NO_ACCESS
 from stores.platform_data import marketplaces_ensure
+from tests.tenancy import connection
 
 PASSWORD = "correct-horse-battery-42"
 ROOT = Path(__file__).resolve().parent.parent

@@ -76,7 +76,8 @@ def test_seller_signs_up_opens_a_store_invites_and_reads_it_in_chinese(live_serv
         page.screenshot(path=str(shots / "dashboard-zh.png"), full_page=True)
 
         phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-        phone.context.add_cookies(page.context.cookies())
+        # Playwright types the cookies it returns and the ones it takes as two TypedDicts that do not match.
+        phone.context.add_cookies(page.context.cookies())  # type: ignore[arg-type]
         phone.goto(f"{live_server_url}/store/pearl-river/")
         expect(phone.get_by_text(checklist_zh)).to_be_visible()
         phone.screenshot(path=str(shots / "dashboard-zh-phone.png"), full_page=True)

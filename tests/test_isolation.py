@@ -79,7 +79,9 @@ def test_an_unknown_store_and_a_foreign_store_look_the_same(owner_b: Any) -> Non
 
 @pytest.mark.parametrize(("path", "name", "view"), STORE_URLS, ids=[name for _, name, _ in STORE_URLS])
 def test_a_member_without_the_level_gets_403_naming_it(no_access_a: Any, path: str, name: str, view: Any) -> None:
-    module, _level, _post = store_permission_of(view)
+    permission = store_permission_of(view)
+    assert permission is not None
+    module, _level, _post = permission
     client = Client()
     client.force_login(no_access_a)
     response = client.get(f"/store/test-a/{path}")

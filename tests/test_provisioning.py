@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 
 from stores import services
 from stores.models import Marketplace, Store
 from stores.provisioning import schema_missing_migrations
+from tests.tenancy import connection
 
 
 def _shape(schema: str) -> dict[str, Any]:

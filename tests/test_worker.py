@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -19,6 +18,7 @@ from sellercenter.celery import StoreTaskOutsideStore
 from stores.models import Invitation, Role, Store
 from stores.tasks import email_send_invitation
 from tests.conftest import subprocess_env
+from tests.tenancy import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,7 @@ register = template.Library()
 
 
 @functools.cache
-def _models_by_name() -> dict[str, Any]:
+def _models_by_name() -> dict[str | None, Any]:
     return {model._meta.model_name: model for model in apps.get_models()}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -268,13 +269,14 @@ def images_add(*, actor: Any, product: Product, uploads: Sequence[UploadedFile],
             image = ProductImage(product=product, variant=variant, content_type=content_type,
                                  size_bytes=content.size, position=position + offset,
                                  is_main=(count == 0 and offset == 0))
+            assert content.name is not None  # _clean_image names every picture
             image.file.save(content.name, content, save=False)
             image.save()
             created.append(image)
         activity_record(actor=actor, action="image.added", target=product,
                         changes={"images": [count, count + len(created)]})
         for image in created:
-            transaction.on_commit(lambda pk=image.pk: image_make_thumbnail.delay(pk))
+            transaction.on_commit(functools.partial(image_make_thumbnail.delay, image.pk))
     return created
 
 
@@ -282,6 +284,7 @@ def image_set_main(*, actor: Any, image: ProductImage) -> None:
     with transaction.atomic():
         ProductImage.objects.filter(product_id=image.product_id, is_main=True).update(is_main=False)
         ProductImage.objects.filter(pk=image.pk).update(is_main=True)
+        assert image.file.name is not None  # a stored image always has its file
         activity_record(actor=actor, action="image.main_changed", target=image.product,
                         changes={"main image": [None, image.file.name.rsplit("/", 1)[-1]]})
 
@@ -303,6 +306,7 @@ def image_delete(*, actor: Any, image: ProductImage) -> None:
         product = image.product
         was_main = image.is_main
         names = [image.file.name, image.thumbnail.name]
+        assert names[0] is not None  # a stored image always has its file
         image.delete()
         if was_main:
             successor = product.images.order_by("position", "id").first()
@@ -311,4 +315,10 @@ def image_delete(*, actor: Any, image: ProductImage) -> None:
         activity_record(actor=actor, action="image.deleted", target=product,
                         changes={"images": [names[0].rsplit("/", 1)[-1], None]})
         storage = ProductImage._meta.get_field("file").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
+
+        def delete_files() -> None:
+            for name in names:
+                if name:
+                    storage.delete(name)
+
+        transaction.on_commit(delete_files)

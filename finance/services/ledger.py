@@ -88,7 +88,8 @@ def store_base_currency() -> str:
     tenant = connection.tenant  # type: ignore[attr-defined]
     if getattr(tenant, "base_currency", None):
         return str(tenant.base_currency)
-    return str(Store.objects.values_list("base_currency", flat=True).get(schema_name=connection.schema_name))
+    return str(Store.objects.values_list("base_currency", flat=True).get(
+        schema_name=connection.schema_name))  # type: ignore[attr-defined]
 
 
 def _balances_add(currency: str, lines: list[Line]) -> None:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -195,7 +195,8 @@ def refund_amount_parse(raw: Any, currency: str) -> Decimal:
         raise DomainError(_("Enter an amount above zero."), field="amount")
     if amount != amount.quantize(quantum(currency)):
         raise DomainError(_("%(currency)s amounts have at most %(places)s decimal places.")
-                          % {"currency": currency, "places": -quantum(currency).as_tuple().exponent},
+                          # a quantum is finite, so its exponent is a number (never "n", "N" or "F")
+                          % {"currency": currency, "places": -cast(int, quantum(currency).as_tuple().exponent)},
                           field="amount")
     return amount
 

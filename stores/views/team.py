@@ -54,7 +54,8 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
     else:
         for errors in form.errors.values():
-            messages.error(request, errors[0])
+            # ErrorList[i] gives the message, not the ValidationError the stubs also allow.
+            messages.error(request, errors[0])  # type: ignore[arg-type]
     return redirect("team:members")
 
 

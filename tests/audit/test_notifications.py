@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,6 +24,7 @@ from sellercenter.celery import StoreTaskOutsideStore
 from stores.models import Membership, Store
 from stores.permissions import NO_ACCESS, Level
 from tests.stores.factories import RoleFactory, client_for, eager_tasks, member_add
+from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.db.models import F, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +32,7 @@ from catalog.services.products import variant_delete
 from sellercenter.errors import DomainError
 from stores.models import Store
 from tests.catalog.factories import make_product, make_warehouse
+from tests.tenancy import connection
 
 
 def _truth(product: Product) -> int:

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +26,7 @@ from catalog.services.inventory import (
 from sellercenter.celery import StoreTaskOutsideStore
 from stores.models import Store
 from tests.catalog.factories import make_product, make_warehouse
+from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
 

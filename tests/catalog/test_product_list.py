@@ -29,7 +29,9 @@ def _codes(response: Any) -> list[str]:
 
 
 def _header(response: Any) -> str:
-    return re.search(r'card-header[^>]*>\s*<span>([^<]*)</span>', response.content.decode())[1]
+    match = re.search(r'card-header[^>]*>\s*<span>([^<]*)</span>', response.content.decode())
+    assert match is not None
+    return match[1]
 
 
 def test_the_count_stops_at_the_cap(client_a: Client, store_a: Store) -> None:
@@ -110,7 +112,9 @@ def test_queries_do_not_grow_with_the_rows(client_a: Client, store_a: Store) -> 
     with schema_context(store_a.schema_name):
         for number in range(60):
             product = make_product(code=f"MANY-{number:02d}", variants=2)
-            make_listing(product.variants.first(), "US")
+            variant = product.variants.first()
+            assert variant is not None
+            make_listing(variant, "US")
     many = count({})
     assert (few[1], many[1]) == (1, 50)
     assert few[0] == many[0] <= 20

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 from PIL import Image
@@ -18,6 +17,7 @@ from catalog.services import products as services
 from catalog.tasks_images import image_make_thumbnail
 from sellercenter.errors import DomainError
 from tests.catalog.factories import make_gtin, make_product
+from tests.tenancy import connection
 
 URL = "/store/test-a/catalog"
 
@@ -92,7 +92,8 @@ def test_images_are_checked_stripped_of_exif_and_get_a_thumbnail(in_store_a: Any
     assert images[0].file.path.startswith(str(tmp_path / "st_test_a"))
     assert image_make_thumbnail.apply(args=[images[0].pk]).result is True
     assert image_make_thumbnail.apply(args=[images[0].pk]).result is False  # a retry makes no second thumbnail
-    assert ProductImage.objects.get(pk=images[0].pk).thumbnail.name.endswith(".webp")
+    thumbnail = ProductImage.objects.get(pk=images[0].pk).thumbnail.name
+    assert thumbnail is not None and thumbnail.endswith(".webp")
     for bad in (_image(size=(100, 100)), SimpleUploadedFile("x.jpg", b"not an image"),
                 _image(fmt="GIF") if False else SimpleUploadedFile("g.gif", b"GIF89a" + b"\0" * 50)):
         with pytest.raises(DomainError):

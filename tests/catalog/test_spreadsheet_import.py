@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from djmoney.money import Money
 
 from audit.models import Activity
@@ -24,6 +24,7 @@ from sellercenter.errors import DomainError
 from stores.models import Category
 from tests.catalog.factories import make_gtin, make_listing, make_product, make_warehouse
 from tests.catalog.sheets import apply, check, csv_data, upload, xlsx_data
+from tests.tenancy import connection
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from accounts.models import User
@@ -20,6 +19,8 @@ from stores.models import Membership, Role
 from stores.permissions import Level
 from tests.catalog.factories import make_gtin, make_warehouse
 from tests.catalog.sheets import check, csv_data, table
+from tests.responses import streamed
+from tests.tenancy import connection
 
 BASE = "/store/test-a/catalog"
 
@@ -136,7 +137,7 @@ def test_upload_preview_apply(client_a: Client, store_a: Any, worker: Any) -> No
     page = client_a.get(f"{BASE}/imports/{job.pk}/").content.decode()
     assert "The valid rows are imported" in page and "skipped (errors)" in page
     assert f"/store/test-a/jobs/{job.pk}/download/" in page
-    report = b"".join(client_a.get(f"/store/test-a/jobs/{job.pk}/download/").streaming_content)
+    report = streamed(client_a.get(f"/store/test-a/jobs/{job.pk}/download/"))
     assert ["3", "P2-1", "gtin", "12345", "12345 is not a GTIN: use 8, 12, 13 or 14 digits."] in table(report)
 
 

@@ -35,6 +35,7 @@ from sellercenter.errors import DomainError
 from stores.models import FXRate, Store
 from stores.permissions import NO_ACCESS, Level
 from tests.conftest import PASSWORD
+from tests.responses import streamed
 from tests.stores.factories import RoleFactory, client_for, member_add
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +145,7 @@ def test_the_number_never_shows_unmasked(client_a: Client, store_a: Store, owner
     confirmed(client_a)
     page = client_a.get(BASE).content.decode()
     edit = client_a.get(f"{BASE}accounts/{account.pk}/")
-    export = b"".join(client_a.get("/store/test-a/finance/transactions.csv").streaming_content).decode()
+    export = streamed(client_a.get("/store/test-a/finance/transactions.csv")).decode()
     listed = client_a.get("/store/test-a/finance/").content.decode()
     assert "•••• 6666" in export and payout.number in page
     for text in (page, export, listed, str(logged), caplog.text):
@@ -338,6 +339,7 @@ def test_a_failed_payout_is_available_again(in_store_a: Store, owner_a: Any, rat
     payout_fail(actor=None, payout=payout_process(actor=None, payout=payout), reason="Account closed")
     assert (balance(Account.PAYABLE, "JPY"), balance(Account.PAYOUTS_PENDING, "JPY")) == (D("10000"), 0)
     failed = Journal.objects.get(source=f"payout:{payout.pk}:failed")
+    assert failed.reverses is not None
     assert failed.reverses.source == f"payout:{payout.pk}:requested"
     assert [a.action for a in Activity.objects.filter(action__startswith="payout.").order_by("id")] == [
         "payout.requested", "payout.processing", "payout.failed"]

@@ -29,6 +29,7 @@ from finance.tasks import store_settlements_generate
 from stores.models import Store
 from stores.permissions import NO_ACCESS, Level
 from tests.finance.test_reserve import rates, refund, reserve, sale
+from tests.responses import streamed
 from tests.stores.factories import RoleFactory, client_for, member_add
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +161,7 @@ def test_pages_and_downloads(client_a: Client, store_a: Store) -> None:
     assert "20260302-20260316-USD" in page and "$50.90" in page and "$59.40" in page
     response = client_a.get(f"{BASE}settlements/{settlement.pk}/csv/")
     assert response["Content-Disposition"] == 'attachment; filename="settlement-20260302-20260316-USD.csv"'
-    assert b"".join(response.streaming_content).startswith("\ufeffsettlement-id".encode())
+    assert streamed(response).startswith("\ufeffsettlement-id".encode())
     assert client_a.get(f"{BASE}settlements/{settlement.pk}/pdf/").status_code == 200
     assert client_a.get(f"{BASE}settlements/{settlement.pk}/xls/").status_code == 404
     assert client_a.get(BASE + "settings/").status_code == 200

@@ -17,6 +17,7 @@ from orders.models import Order
 from stores.models import Store
 from stores.permissions import NO_ACCESS, Level
 from tests.finance.test_ledger import _rates, _shipped, schedule  # noqa: F401 - the rates fixture
+from tests.responses import streamed
 from tests.stores.factories import RoleFactory, client_for, member_add
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def test_the_export_has_one_row_per_entry_that_adds_up(client_a: Client, store_a
     order = _posted(store_a, owner_a, lines=[("MUG-1", 2)])
     response = client_a.get(BASE + "transactions.csv")
     assert response["Content-Disposition"].startswith('attachment; filename="transactions-')
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(streamed(response).decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
     assert header[:4] == ["Date", "Type", "Transaction", "Order number"]
     assert {row[3] for row in body} == {order.number}
@@ -80,7 +81,7 @@ def test_finance_needs_its_level_and_other_stores_are_unreachable(store_a: Store
     owner = client_for(owner_a)
     assert owner.get(f"{BASE}orders/{foreign.number}/money/").status_code == 404
     assert foreign.number not in owner.get(BASE).content.decode()
-    assert foreign.number not in b"".join(owner.get(BASE + "transactions.csv").streaming_content).decode()
+    assert foreign.number not in streamed(owner.get(BASE + "transactions.csv")).decode()
 
 
 def test_profit_by_sku_order_and_site_after_every_fee_and_the_unit_cost(store_b: Store, owner_b: Any) -> None:
@@ -119,7 +120,7 @@ def test_the_xlsx_export_has_the_csvs_rows_with_dates_and_amounts_typed(client_a
     order = _posted(store_a, owner_a, lines=[("MUG-1", 2)])
     response = client_a.get(BASE + "transactions.csv", {"format": "xlsx"})
     assert response["Content-Disposition"].startswith('attachment; filename="transactions-')
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(streamed(response))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Date", "Type", "Transaction", "Order number")
     body = rows[1:]

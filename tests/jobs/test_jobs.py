@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 
 from accounts.models import User
@@ -25,6 +24,8 @@ from jobs.services import (
 )
 from stores.models import Membership, Role
 from stores.permissions import Level, Module
+from tests.responses import streamed
+from tests.tenancy import connection
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +104,7 @@ def test_a_new_result_replaces_the_old_file(in_store_a: Any) -> None:
     job_start(job=job, status=Job.Status.APPLYING, from_statuses=(Job.Status.AWAITING,))
     job_finish(job=job, result=b"second", result_name="result.csv")
     storage = job.result_file.storage
+    assert old is not None and job.result_file.name is not None
     assert not storage.exists(old) and storage.open(job.result_file.name).read() == b"second"
     assert job.result_name == "result.csv"
 
@@ -162,7 +164,7 @@ def test_download_needs_view_on_the_jobs_module(store_a: Any, owner_a: Any, clie
     response = client_a.get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="report.csv"')
-    assert b"".join(response.streaming_content).decode("utf-8-sig") == "sku,问题\r\n"
+    assert streamed(response).decode("utf-8-sig") == "sku,问题\r\n"
 
     viewer = _member(store_a, "catalog-viewer@example.com", catalog=Level.VIEW)
     assert viewer.get(url).status_code == 200

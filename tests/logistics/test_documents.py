@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pytest
 from barcode.charsets import code128 as charset
@@ -17,6 +18,7 @@ from django.test import override_settings
 from django.utils import translation
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from logistics.documents.customs import CN22, CN23, customs_form
 from logistics.documents.data import (
@@ -84,7 +86,8 @@ def test_only_the_project_fonts_are_embedded(four_labels: bytes) -> None:
     reader = PdfReader(io.BytesIO(four_labels))
     fonts: set[str] = set()
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources = cast(DictionaryObject, page["/Resources"])
+        for font in cast(DictionaryObject, resources["/Font"]).values():
             fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[1])
     assert fonts, "no fonts embedded"
     assert all(name.startswith("Noto-Sans") for name in fonts), fonts

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import translation
 
+from tests.tenancy import connection
 from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [
@@ -123,7 +123,8 @@ def test_seller_compares_carriers_in_english_and_chinese(live_server: Any, tmp_p
             page.screenshot(path=str(shots / "rates-zh.png"), full_page=True)
 
             phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-            phone.context.add_cookies(page.context.cookies())
+            # Playwright types the cookies it returns and the ones it takes as two TypedDicts that do not match.
+            phone.context.add_cookies(page.context.cookies())  # type: ignore[arg-type]
             phone.goto(page.url)
             expect(phone.locator("#rate-results").get_by_text("DHL Express Worldwide")).to_be_visible()
             phone.screenshot(path=str(shots / "rates-zh-phone.png"), full_page=True)

@@ -256,12 +256,13 @@ def test_three_workers_printing_one_label_at_once_leave_one_label(django_db_bloc
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from django.db import connection, connections
+    from django.db import connections
 
     from accounts.models import User
     from stores import services as store_services
     from stores.models import Marketplace, Membership
     from tests.committed import own
+    from tests.tenancy import connection
 
     def prepare() -> tuple[Store, int]:
         carriers_ensure()

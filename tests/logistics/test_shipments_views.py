@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -22,7 +21,9 @@ from stores.carrier_data import carriers_ensure
 from stores.models import Store
 from stores.permissions import NO_ACCESS, Level
 from tests.logistics.shipment_helpers import Setup, setup
+from tests.responses import streamed
 from tests.stores.factories import RoleFactory, client_for, eager_tasks, member_add
+from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
 BASE = "/store/test-a/logistics/"
@@ -116,7 +117,7 @@ def test_print_then_download_the_label_and_the_papers(client_a: Client, world: S
         callbacks[0]()
     connection.set_schema_to_public()
     label = client_a.get(f"{BASE}shipments/{shipment.pk}/label/")
-    assert label.status_code == 200 and b"".join(label.streaming_content).startswith(b"%PDF")
+    assert label.status_code == 200 and streamed(label).startswith(b"%PDF")
     with _in_a():
         shipment.refresh_from_db()
         assert shipment.label_file.name == label_path(shipment.pk, shipment.tracking_number)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -30,6 +30,7 @@ from stores.models import Store
 from tests.committed import committed_store, own
 from tests.orders.factories import place, stocked, warehouse
 from tests.stores.factories import eager_tasks
+from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,7 @@ def test_due_orders_are_cancelled_by_the_seller_center_and_their_stock_released(
         assert all(line.quantity_cancelled == line.quantity and line.quantity_reserved == 0
                    for line in order.lines.all())
         event = order.events.order_by("at", "id").last()
+        assert event is not None
         assert (event.kind, event.to_status, event.actor_kind, event.actor_id, event.actor_email) == (
             "cancelled", "cancelled", OrderEvent.ActorKind.SYSTEM, None, "")
         assert StockMovement.objects.filter(reason="released", reference=order.number).exists()
@@ -108,7 +110,9 @@ def test_due_orders_are_cancelled_by_the_seller_center_and_their_stock_released(
     # Later, the order on the edge is due too.
     later = orders_auto_cancel(store=in_store_a, now=NOW + dt.timedelta(minutes=1))
     assert later.cancelled == [on_the_edge.number]
-    assert notification_text(AUTO_CANCEL_KIND, Notification.objects.order_by("id").last().params).startswith(
+    notification = Notification.objects.order_by("id").last()
+    assert notification is not None
+    assert notification_text(AUTO_CANCEL_KIND, notification.params).startswith(
         "1 order was not shipped within 30 days")
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import translation
 
+from tests.tenancy import connection
 from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [
@@ -58,6 +58,7 @@ def _store_with_orders() -> list[str]:
         for body in bodies:
             cleaned, errors = ORDER_PLACED.validate(body)
             assert not errors, errors
+            assert cleaned is not None
             result = order_ingest_placed(store=store, data=cleaned, payload_hash=canonical_hash(cleaned))
             numbers.append(result.event.order.number)
         return numbers
@@ -113,7 +114,8 @@ def test_seller_works_orders_in_english_and_chinese(live_server: Any, tmp_path: 
         page.screenshot(path=str(shots / "orders-zh.png"), full_page=True)
 
         phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-        phone.context.add_cookies(page.context.cookies())
+        # Playwright types the cookies it returns and the ones it takes as two TypedDicts that do not match.
+        phone.context.add_cookies(page.context.cookies())  # type: ignore[arg-type]
         phone.goto(f"{live_server.url}/store/order-desk/orders/")
         expect(phone.get_by_role("link", name=numbers[0])).to_be_visible()
         phone.screenshot(path=str(shots / "orders-zh-phone.png"), full_page=True)

@@ -155,7 +155,7 @@ def _check_stock(world: World) -> None:
     """On hand is what was received less what orders shipped; reserved is what open lines hold; every row equals
     the sum of its movements; the product's stored total is its available units."""
     lines = list(OrderLine.objects.filter(variant__in=world.variants))
-    restocked: dict[tuple[int, int], int] = defaultdict(int)
+    restocked: dict[tuple[int | None, int | None], int] = defaultdict(int)
     for row in ReturnLine.objects.filter(order_line__variant__in=world.variants, quantity_restocked__gt=0):
         restocked[(row.order_line.variant_id, row.warehouse_id)] += row.quantity_restocked
     stock = {(row.variant_id, row.warehouse_id): row for row in Stock.objects.filter(variant__in=world.variants)}
@@ -212,8 +212,8 @@ def _check_returns(order: Order, lines: list[OrderLine]) -> None:
     returns = list(order.returns.all())
     open_returns = [rma for rma in returns if rma.is_open]
     assert len(open_returns) <= 1
-    expected = {S.RETURN_REQUESTED: Return.Status.REQUESTED, S.RETURN_AUTHORISED: Return.Status.AUTHORISED,
-                S.RETURNED: Return.Status.RECEIVED}
+    expected: dict[str, str] = {S.RETURN_REQUESTED: Return.Status.REQUESTED,
+                                S.RETURN_AUTHORISED: Return.Status.AUTHORISED, S.RETURNED: Return.Status.RECEIVED}
     if order.status in expected:
         assert [rma.status for rma in open_returns] == [expected[order.status]]
     else:

@@ -153,7 +153,9 @@ def test_keyset_pages_walk_every_order_once_in_bounded_queries(client_a: Client,
     orders = _orders(store_a, *({"placed_at": _placed(1 + index // 24, index % 24)} for index in range(53)))
     first = client_a.get(BASE)
     assert len(_numbers(first)) == 50
-    cursor = re.search(r'cursor=([^&"]+)&amp;dir=next', first.content.decode()).group(1)
+    match = re.search(r'cursor=([^&"]+)&amp;dir=next', first.content.decode())
+    assert match is not None
+    cursor = match.group(1)
     second = client_a.get(BASE, {"cursor": cursor, "dir": "next"})
     last = client_a.get(BASE, {"dir": "last"})
     expected = [order.number for order in sorted(orders, key=lambda o: (o.placed_at, o.pk), reverse=True)]

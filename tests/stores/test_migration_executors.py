@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 from django_tenants.migration_executors.standard import StandardExecutor
 
 from accounts.models import User
@@ -16,6 +15,7 @@ from stores import migration_executors, services
 from stores.models import Marketplace, Membership, Store
 from stores.provisioning import schema_missing_migrations
 from tests.conftest import ROOT, subprocess_env
+from tests.tenancy import connection
 
 
 def test_up_to_date_stores_are_not_behind(store_a: Store, store_b: Store) -> None:
