@@ -5,8 +5,9 @@ one process, as a worker renders them. Measured:
 
 1. cold: the first label on a machine (web fonts decoded into the font cache, then loaded), and the first label of
    a new process (decoded fonts on disk: loading them and parsing the stylesheets, once a process);
-2. one label, warm (after ``sellercenter.pdf.warm_up``, as a worker process starts), ``--runs`` (50) times: a parcel from Shenzhen to Berlin with a CN22 (Chinese sender, accented
-   Latin recipient, Code 128, QR code), the time around ``label_pdf`` (template, codes, layout, PDF, font subsets);
+2. one label, warm (after ``sellercenter.pdf.warm_up``, as a worker process starts), ``--runs`` (50) times: a
+   parcel from Shenzhen to Berlin with a CN22 (Chinese sender, accented Latin recipient, Code 128, QR code), the
+   time around ``label_pdf`` (template, codes, layout, PDF, font subsets);
 3. the same with a Japanese recipient, which adds the Japanese font to the PDF;
 4. a batch of ``--batch`` (500) labels into one PDF (recipients in Germany, France, Spain and the US);
 5. a batch of ``--batch`` labels whose recipients cycle through Chinese, Japanese, Thai, Arabic and accented Latin.

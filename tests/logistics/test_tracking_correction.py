@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 from pypdf import PdfReader
@@ -26,6 +25,7 @@ from stores.models import Store
 from stores.permissions import NO_ACCESS, Level
 from tests.logistics.shipment_helpers import Setup, service, setup
 from tests.stores.factories import RoleFactory, client_for, member_add
+from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
 S = Shipment.Status
@@ -63,6 +63,7 @@ def test_a_corrected_number_drops_the_old_label_and_the_order_follows(
     shipment_label_print.apply(args=[shipment.pk]).get()
     shipment.refresh_from_db()
     old_label = shipment.label_file.name
+    assert old_label is not None
     assert shipment.status == S.LABEL_READY and default_storage.exists(old_label)
 
     with django_capture_on_commit_callbacks(execute=True):  # the old file goes once the correction is committed
