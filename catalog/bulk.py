@@ -83,7 +83,8 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *,
     pk = model._meta.pk
     assert pk is not None
     with_ids = bool(returning) and pk.attname not in rows[0]
-    fields = [field for field in model._meta.concrete_fields if with_ids or not field.primary_key]
+    fields = [field for field in model._meta.concrete_fields
+              if (with_ids or not field.primary_key) and not field.generated]
     defaults: dict[str, Any] = {}
     per_row: set[str] = set()  # callable defaults of unique fields must differ from row to row
     for field in fields:

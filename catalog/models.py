@@ -9,7 +9,7 @@ from typing import ClassVar, cast
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +47,11 @@ class Product(models.Model):
     # list shows and filters "out of stock" by, without summing the stock table. Only the inventory services
     # (catalog.services.inventory) change it, in the transaction of the stock change itself.
     available = models.IntegerField(_("Available"), default=0, editable=False)
+    # Kept by PostgreSQL from ``available``, for the "out of stock" index. An index on ``available`` itself (or with
+    # it in its condition) would make every stock change a non-HOT update of the product writing a new entry in
+    # each of its indexes; this column changes only when the product runs out or comes back.
+    out_of_stock = models.GeneratedField(expression=ExpressionWrapper(Q(available=0), output_field=BooleanField()),
+                                         output_field=BooleanField(), db_persist=True, verbose_name=_("out of stock"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
@@ -66,7 +71,7 @@ class Product(models.Model):
             models.Index(fields=["brand"], name="product_brand"),
             models.Index(fields=["status"], name="product_status"),
             # The "out of stock" filter: usually a small part of the catalog, walked in the list's default order.
-            models.Index(fields=["-updated_at", "-id"], condition=Q(available=0), name="product_out_of_stock"),
+            models.Index(fields=["-updated_at", "-id"], condition=Q(out_of_stock=True), name="product_out_of_stock"),
         ]
 
     def __str__(self) -> str:

@@ -93,7 +93,7 @@ def _product_filtered(filters: dict[str, Any]) -> QuerySet[Product]:
     stock = filters.get("stock")
     # "In" and "out" read the stored total (kept by the inventory services), not a scan of every stock row.
     if stock == "out":
-        queryset = queryset.filter(available=0)
+        queryset = queryset.filter(out_of_stock=True)
     elif stock == "in":
         queryset = queryset.filter(available__gt=0)
     elif stock == "low":

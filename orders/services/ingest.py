@@ -53,7 +53,7 @@ def _number_prefix(marketplace: Marketplace, placed_at: dt.datetime) -> str:
 def _insert_sql(model: type[models.Model]) -> tuple[str, str, list[models.Field[Any, Any]]]:
     """The quoted table and its columns (every one but the id) for a hot-path insert, and those fields in that
     order: made once, from the model, so that a field added later is written too."""
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key and not field.generated]
     quote = connection.ops.quote_name
     return quote(model._meta.db_table), ", ".join(quote(str(field.column)) for field in fields), fields
 
