@@ -31,7 +31,7 @@ from jobs.services import job_create, job_finish, job_progress
 from orders.models import Order
 from orders.services import order_mark_delivered, order_mark_shipped, order_tracking_replace
 from sellercenter.errors import DomainError
-from stores.carriers import CarrierService, tracking_number_normalise
+from stores.carriers import Carrier, CarrierService, tracking_number_normalise
 from stores.permissions import Module
 
 from . import selectors_shipments as selectors
@@ -73,6 +73,22 @@ def _check_units(order: Order, warehouse: Warehouse, units: dict[int, int]) -> d
     return chosen
 
 
+def _number_not_of(carrier: Carrier, number: str) -> DomainError:
+    return DomainError(_("%(number)s is not a %(carrier)s tracking number (such as %(example)s).")
+                       % {"number": number, "carrier": carrier.name, "example": carrier.tracking_example},
+                       field="tracking_number")
+
+
+def _number_missing(carrier: Carrier) -> DomainError:
+    return DomainError(_("Enter the %(carrier)s tracking number.") % {"carrier": carrier.name},
+                       field="tracking_number")
+
+
+def _number_taken(carrier: Carrier) -> DomainError:
+    return DomainError(_("This %(carrier)s tracking number is already used by another shipment.")
+                       % {"carrier": carrier.name}, field="tracking_number")
+
+
 def _check_parcel(weight_g: int, dims_mm: tuple[int, int, int]) -> None:
     if not 0 < weight_g <= MAX_WEIGHT_G:
         raise DomainError(_("Enter the parcel's weight, up to %(max)s kg.") % {"max": MAX_WEIGHT_G // 1000},
@@ -99,12 +115,9 @@ def shipment_create(*, actor: Any, order: Order, service: CarrierService, wareho
     if adapter.issues_numbers:
         number = ""  # issued below from the shipment's id
     elif number and not adapter.tracking_number_valid(number):
-        raise DomainError(_("%(number)s is not a %(carrier)s tracking number (such as %(example)s).")
-                          % {"number": number, "carrier": carrier.name, "example": carrier.tracking_example},
-                          field="tracking_number")
+        raise _number_not_of(carrier, number)
     elif not number and service.is_tracked:
-        raise DomainError(_("Enter the %(carrier)s tracking number.") % {"carrier": carrier.name},
-                          field="tracking_number")
+        raise _number_missing(carrier)
     with transaction.atomic():
         chosen = _check_units(order, warehouse, units)
         shipment = Shipment(order=order, service=service, carrier=carrier, warehouse=warehouse, weight_g=weight_g,
@@ -118,8 +131,7 @@ def shipment_create(*, actor: Any, order: Order, service: CarrierService, wareho
                     shipment.tracking_number = adapter.issue_tracking_number(shipment)
                     shipment.save(update_fields=["tracking_number"])
         except IntegrityError as error:
-            raise DomainError(_("This %(carrier)s tracking number is already used by another shipment.")
-                              % {"carrier": carrier.name}, field="tracking_number") from error
+            raise _number_taken(carrier) from error
         ShipmentLine.objects.bulk_create([ShipmentLine(shipment=shipment, order_line_id=line_id, units=count)
                                           for line_id, count in chosen.items()])
         # An untracked parcel still gives the order a reference to find it by.
@@ -287,12 +299,9 @@ def shipment_tracking_correct(*, actor: Any, shipment: Shipment, tracking_number
             raise DomainError(_("This parcel is delivered: its tracking number can no longer be changed."),
                               field="tracking_number")
         if not number:
-            raise DomainError(_("Enter the %(carrier)s tracking number.") % {"carrier": carrier.name},
-                              field="tracking_number")
+            raise _number_missing(carrier)
         if not adapter.tracking_number_valid(number):
-            raise DomainError(_("%(number)s is not a %(carrier)s tracking number (such as %(example)s).")
-                              % {"number": number, "carrier": carrier.name, "example": carrier.tracking_example},
-                              field="tracking_number")
+            raise _number_not_of(carrier, number)
         old = shipment.tracking_number
         if number == old:
             raise DomainError(_("%(number)s is this parcel's tracking number already.") % {"number": number},
@@ -306,8 +315,7 @@ def shipment_tracking_correct(*, actor: Any, shipment: Shipment, tracking_number
                                                                label_file="", printed_at=None,
                                                                label_requested_at=None)
         except IntegrityError as error:
-            raise DomainError(_("This %(carrier)s tracking number is already used by another shipment.")
-                              % {"carrier": carrier.name}, field="tracking_number") from error
+            raise _number_taken(carrier) from error
         now = timezone.now()
         ShipmentEvent.objects.create(shipment=shipment, external_id=f"seller:tracking:{uuid.uuid4().hex}",
                                      code="tracking_corrected", at=now,
