@@ -56,7 +56,10 @@ def _sequence_next(model: type[models.Model], count: int) -> list[int]:
     pk = model._meta.pk
     assert pk is not None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        # The sequence is looked up once (OFFSET 0 keeps the subquery from being folded into each row): a lookup
+        # per value made drawing ids about eight times slower.
+        cursor.execute("SELECT nextval(s.seq) FROM (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq "
+                       "OFFSET 0) AS s, generate_series(1, %s)",
                        [connection.ops.quote_name(table), pk.column, count])
         return [row[0] for row in cursor.fetchall()]
 
