@@ -27,6 +27,7 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check .
+	SELLERCENTER_TESTING=1 $(BIN)/mypy .
 	SELLERCENTER_TESTING=1 $(BIN)/python -m sellercenter.embedded exec -- $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
