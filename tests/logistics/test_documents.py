@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
+import logging
 import re
 import shutil
 import subprocess
@@ -274,3 +276,27 @@ def test_the_packing_slip_lists_quantities_without_prices() -> None:
 def test_missing_fonts_are_an_error_not_empty_boxes(tmp_path: Path) -> None:
     with override_settings(DOCUMENT_FONTS_DIR=tmp_path), pytest.raises(ImproperlyConfigured, match="make assets"):
         pdf.font_face_css()
+
+
+def test_a_worker_process_loads_the_fonts_before_its_first_task(tmp_path: Path, caplog: pytest.LogCaptureFixture
+                                                                 ) -> None:
+    from sellercenter.celery import _worker_process_ready, _worker_starting
+
+    pdf.stylesheet.cache_clear()
+    try:
+        _worker_starting()
+        _worker_process_ready()
+        assert pdf.stylesheet.cache_info().currsize == 2  # the label's and the sheets' stylesheets, with the fonts
+        assert gc.get_freeze_count() > 0  # what the process keeps for good is out of the collector's full walks
+    finally:
+        gc.unfreeze()
+    # Fonts missing: the worker still starts (its other tasks run) and says why it cannot print.
+    pdf.stylesheet.cache_clear()
+    try:
+        with override_settings(DOCUMENT_FONTS_DIR=tmp_path), caplog.at_level(logging.ERROR):
+            _worker_starting()
+            _worker_process_ready()
+        assert caplog.text.count("Shipping documents cannot be printed by this worker") == 2
+    finally:
+        pdf.stylesheet.cache_clear()
+        gc.unfreeze()
