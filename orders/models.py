@@ -159,8 +159,10 @@ class Order(models.Model):
                          condition=Q(status__in=[OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED])),
             models.Index(fields=["-placed_at", "-id"], condition=~Q(attention=""), name="order_attention"),
             models.Index(fields=["tracking_number"], condition=~Q(tracking_number=""), name="order_tracking"),
-            # The order pages' other filters and searches (orders migration 0002).
-            models.Index(fields=["channel", "-placed_at", "-id"], name="order_channel_placed"),
+            # The order pages' other filters and searches (orders migration 0002). The channel filter has no index
+            # of its own: walking the newest orders for one channel is short (each channel is a large share), and
+            # with one the planner at times walked it for "site + status + channel", skipping every recent order
+            # not yet in that status (220 ms instead of 5).
             models.Index(fields=["ship_country", "-placed_at", "-id"], name="order_country_placed"),
             models.Index(Upper("buyer_email"), name="order_buyer_email_upper"),
             GinIndex(OpClass(Upper("buyer_name"), name="gin_trgm_ops"), name="order_buyer_name_upper_trgm"),
