@@ -9,14 +9,20 @@ every object in Python. Values are always parameters, never text in the SQL; nam
 from __future__ import annotations
 
 import enum
+import io
 import json
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from queue import Queue
 from typing import Any, cast
 
 from django.db import connection, models
+from psycopg.copy import Copy, FileWriter
 
 BATCH = 2000
 _PER_ROW = object()
+_local = threading.local()
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -50,8 +56,9 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-def _sequence_next(model: type[models.Model], count: int) -> list[int]:
-    """``count`` new primary keys from the table's identity sequence, in increasing order."""
+def sequence_next(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys from the table's identity sequence, in increasing order. Sequences are outside
+    transactions: ids drawn on any connection of the store are the table's own, never given out twice."""
     table = model._meta.db_table
     pk = model._meta.pk
     assert pk is not None
@@ -85,9 +92,10 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *,
         return []
     pk = model._meta.pk
     assert pk is not None
-    with_ids = bool(returning) and pk.attname not in rows[0]
+    given_ids = pk.attname in rows[0]
+    with_ids = bool(returning) and not given_ids
     fields = [field for field in model._meta.concrete_fields
-              if (with_ids or not field.primary_key) and not field.generated]
+              if (with_ids or given_ids or not field.primary_key) and not field.generated]
     defaults: dict[str, Any] = {}
     per_row: set[str] = set()  # callable defaults of unique fields must differ from row to row
     for field in fields:
@@ -103,13 +111,13 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *,
     template = [defaults.get(field.attname, _PER_ROW) for field in fields]
     per_row_at = [(index, field) for index, field in enumerate(fields) if field.attname in per_row]
     json_at = [index for index, (_name, _type, is_json) in enumerate(columns) if is_json]
-    ids = iter(_sequence_next(model, len(rows)) if with_ids else ())
+    ids = iter(sequence_next(model, len(rows)) if with_ids else ())
     complete: list[dict[str, Any]] = []
     table = connection.ops.quote_name(model._meta.db_table)
     # Only quoted names from the model's metadata go into the SQL text; the values travel as COPY data.
     sql = f"COPY {table} ({', '.join(name for name, _t, _j in columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        write = copy.write_row
+    writer: _Writer | None = getattr(_local, "writer", None)
+    with _copy_into(sql, writer) as write:
         for row in rows:
             if with_ids:
                 row = {**row, pk.attname: next(ids)}
@@ -126,6 +134,104 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *,
     if not returning:
         return []
     return [tuple(row[name] for name in returning) for row in (complete if with_ids else rows)]
+
+
+@contextmanager
+def _copy_into(sql: str, writer: _Writer | None) -> Iterator[Callable[[Sequence[Any]], None]]:
+    """A function that takes the rows of one ``COPY``: sent as they come, or (in a pipeline) formatted here into
+    COPY's text and handed to the writer as a whole."""
+    if writer is None:
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            yield copy.write_row
+        return
+    data = io.BytesIO()
+    with Copy(writer.adapting, writer=FileWriter(data)) as formatting:
+        yield formatting.write_row
+    writer.send(sql, data.getvalue())
+
+
+class _Writer:
+    """Sends ``COPY`` statements on the caller's connection from a thread of its own, in order. See ``pipeline``."""
+
+    def __init__(self, depth: int) -> None:
+        self.db = connection
+        self.raw = connection.connection
+        # A cursor that never runs a statement: its adapters turn values into COPY's text in the caller's thread.
+        self.adapting = self.raw.cursor()
+        self.queue: Queue[tuple[str, bytes] | None] = Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="catalog-bulk-writer", daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            try:
+                if item is None:
+                    return
+                if self.error is None:
+                    sql, data = item
+                    try:
+                        with self.db.wrap_database_errors, self.raw.cursor() as cursor, cursor.copy(sql) as copy:
+                            copy.write(data)
+                    except BaseException as error:  # noqa: BLE001 - kept for the caller, which raises it
+                        self.error = error
+            finally:
+                self.queue.task_done()
+
+    def send(self, sql: str, data: bytes) -> None:
+        self.raise_error()
+        self.queue.put((sql, data))
+
+    def drain(self) -> None:
+        """Wait until every statement sent so far has run; raise the first one's error."""
+        self.queue.join()
+        self.raise_error()
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def wait_before(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.drain()
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def pipeline(*, depth: int = 8) -> Iterator[None]:
+    """Within the block, ``insert_rows`` hands its ``COPY`` to a thread that sends it on this connection while the
+    caller goes on building the next rows: the rows' Python work and PostgreSQL's work on the previous rows
+    (index entries, foreign-key checks) overlap on two cores instead of taking turns.
+
+    Every other statement on the connection (through Django's cursors, savepoints included) first waits for the
+    statements sent before it, so the order of the writes is the order of the calls and a query sees every row
+    inserted before it. Foreign keys are checked at the end of each statement inside the block, in the writer's
+    time, instead of all together at commit. A statement's error is raised by the next call that writes or
+    queries, or when the block ends; the caller's transaction is then rolled back as for any error. Must run
+    inside a transaction."""
+    assert connection.in_atomic_block, "pipeline() must run inside a transaction"
+    assert getattr(_local, "writer", None) is None, "pipelines do not nest"
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    writer = _Writer(depth)
+    writer.thread.start()
+    _local.writer = writer
+    failed = True
+    try:
+        with connection.execute_wrapper(writer.wait_before):
+            yield
+            writer.drain()
+        failed = False
+    finally:
+        _local.writer = None
+        if failed:
+            # Drop what is still queued: the transaction is about to be rolled back.
+            writer.error = writer.error or RuntimeError("the import stopped")
+        writer.queue.put(None)
+        writer.thread.join()
+        writer.adapting.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def update_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:

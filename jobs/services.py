@@ -99,17 +99,19 @@ def job_start(
     return moved
 
 
-def job_progress(*, job: Job, done: int, total: int | None = None) -> None:
+def job_progress(*, job: Job, done: int, total: int | None = None, in_row: bool = True) -> None:
     """Report how far a running job is. Written to the cache, which the page reads, and to the row.
 
     The row update is not visible to others while the worker is inside a long transaction (an all-or-nothing
-    import); the cache is, so the progress bar moves either way.
+    import); the cache is, so the progress bar moves either way. Such a job passes ``in_row=False``: its row is
+    written once, when it finishes.
     """
     done = max(int(done), 0)
     total = job.progress_total if total is None else max(int(total), 0)
     cache.set(progress_cache_key(job.pk), (done, total), PROGRESS_TTL)
-    Job.objects.filter(pk=job.pk, status__in=(Job.Status.RUNNING, Job.Status.APPLYING)).update(
-        progress_done=done, progress_total=total)
+    if in_row:
+        Job.objects.filter(pk=job.pk, status__in=(Job.Status.RUNNING, Job.Status.APPLYING)).update(
+            progress_done=done, progress_total=total)
     job.progress_done, job.progress_total = done, total
 
 

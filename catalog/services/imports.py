@@ -168,7 +168,8 @@ def import_run(*, job: Job) -> Result | None:
         if locked is None:
             return None
         result = apply_sheet(sheet=sheet, template=template, mode=mode, actor=actor, reference=f"import-{job.pk}",
-                             progress=lambda done, total: job_progress(job=job, done=done, total=total),
+                             progress=lambda done, total: job_progress(job=job, done=done, total=total,
+                                                                       in_row=False),
                              read_ahead=read_ahead)
         counts = {"create": result.counts["create"], "update": result.counts["update"],
                   "unchanged": result.counts["unchanged"], "skipped": result.counts["error"]}

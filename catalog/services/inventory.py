@@ -142,7 +142,8 @@ def stock_change(
 
 def stock_set_counts(
     *, counts: Iterable[tuple[int, int, int]], reason: str, actor: Any, note: str = "", reference: str = "",
-    refresh_listings: bool = True, totals_counted: Collection[int] = (),
+    refresh_listings: bool = True, totals_counted: Collection[int] = (), in_use: Collection[int] | None = None,
+    without_stock: Collection[int] = (),
 ) -> int:
     """Set on-hand quantities from a count or a spreadsheet: ``counts`` is (variant id, warehouse id, on hand).
 
@@ -150,7 +151,9 @@ def stock_set_counts(
     orders have reserved is refused for the whole call. Returns how many rows changed. The listings of the SKUs
     whose stock changed are refreshed, unless the caller (an import that refreshes them itself) says not to.
     ``totals_counted`` are SKUs of products the caller has just created with their total already counted (from
-    ``warehouses_in_use`` within the same transaction); their stock is not added to it again.
+    ``warehouses_in_use`` within the same transaction); their stock is not added to it again. A caller that has
+    already called ``warehouses_in_use`` for these warehouses in its transaction passes the answer as ``in_use``;
+    ``without_stock`` are SKUs it created in this transaction, which have no stock rows to look up.
     """
     wanted = {(variant_id, warehouse_id): on_hand for variant_id, warehouse_id, on_hand in counts}
     if not wanted:
@@ -159,15 +162,19 @@ def stock_set_counts(
         raise DomainError(_("Stock cannot be negative."))
     now = timezone.now()
     actor_fields = _actor_fields(actor)
-    with transaction.atomic():
-        in_use = warehouses_in_use({warehouse_id for _variant_id, warehouse_id in wanted})
+    fresh = set(without_stock)
+    look_up = sorted({key[0] for key in wanted} - fresh)
+    # Only SKUs just created: nothing to lock or to refuse, so no savepoint of its own is needed either.
+    with transaction.atomic(savepoint=bool(look_up) or refresh_listings):
+        if in_use is None:
+            in_use = warehouses_in_use({warehouse_id for _variant_id, warehouse_id in wanted})
         # Lock only the stock rows (not the variants and warehouses the default ordering would join).
         existing = {
             (variant_id, warehouse_id): (pk, on_hand, reserved)
             for pk, variant_id, warehouse_id, on_hand, reserved in select_rows(
                 Stock, ["id", "variant_id", "warehouse_id", "on_hand", "reserved"], lock=True,
-                variant_id=sorted({key[0] for key in wanted}))
-        }
+                variant_id=look_up)
+        } if look_up else {}
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[tuple[int, int, Any]] = []
         movements: list[dict[str, Any]] = []

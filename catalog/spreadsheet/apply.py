@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from queue import Empty, Full, Queue
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from sellercenter.errors import DomainError
 
-from ..bulk import insert_rows, update_rows
+from ..bulk import insert_rows, pipeline, sequence_next, update_rows
 from ..models import Listing, Product, ProductContent, Variant
 from ..services.inventory import stock_set_counts, warehouses_in_use
 from ..services.listings import REQUIRED_CONTENT, listings_refresh, shown_state
@@ -59,17 +60,20 @@ def apply_sheet(*, sheet: Sheet, template: Template, mode: str, actor: Any, refe
     planner = Planner(prepare(sheet, template), template)
     result = Result(total=len(sheet.rows))
     done = 0
+    # The warehouses in use, locked until the transaction ends: every chunk counts stock by the same answer.
+    in_use = warehouses_in_use(warehouse_id for warehouse_id, *_rest in template.warehouses.values())
     plans = plans_ahead(planner) if read_ahead else planner.plans()
     try:
-        for plan in plans:
-            result.add(plan)
-            if plan.errors and mode == MODE_ALL:
-                raise ImportHasErrors(_("Rows of this file have errors, so nothing was imported. Check the file "
-                                        "again, fix the rows or import only the valid rows."), result)
-            write_plan(plan, actor=actor, reference=reference)
-            done += plan.rows
-            if progress is not None:
-                progress(done, result.total)
+        with pipeline() if read_ahead else nullcontext():
+            for plan in plans:
+                result.add(plan)
+                if plan.errors and mode == MODE_ALL:
+                    raise ImportHasErrors(_("Rows of this file have errors, so nothing was imported. Check the "
+                                            "file again, fix the rows or import only the valid rows."), result)
+                write_plan(plan, actor=actor, reference=reference, in_use=in_use)
+                done += plan.rows
+                if progress is not None:
+                    progress(done, result.total)
     finally:
         close = getattr(plans, "close", None)
         if close is not None:
@@ -110,6 +114,10 @@ def plans_ahead(planner: Planner, *, depth: int = 2) -> Iterator[ChunkPlan]:
         try:
             connection.set_tenant(store)  # type: ignore[attr-defined]
             for plan in planner.plans():
+                # Ids come from the tables' sequences, which no transaction holds back: drawn here, they spare the
+                # writing connection a query (and a wait for its pipeline) per chunk.
+                plan.product_pks = sequence_next(Product, len(plan.products_new)) if plan.products_new else []
+                plan.variant_pks = sequence_next(Variant, len(plan.variants_new)) if plan.variants_new else []
                 if not put(plan):
                     return
             put(_End())
@@ -175,9 +183,18 @@ def _shown_state(fields: dict[str, Any], language: str, available: int,
                        available=available, content_languages=content_languages)
 
 
-def write_plan(plan: ChunkPlan, *, actor: Any, reference: str = "") -> None:
+def _with_ids(rows: list[dict[str, Any]], ids: list[int]) -> None:
+    """Give new rows the ids drawn for them ahead, if there are."""
+    if ids:
+        assert len(ids) == len(rows), (len(ids), len(rows))
+        for row, pk in zip(rows, ids, strict=True):
+            row["id"] = pk
+
+
+def write_plan(plan: ChunkPlan, *, actor: Any, in_use: set[int], reference: str = "") -> None:
     """Write one chunk: products, SKUs, content, listings, then stock (which refreshes its SKUs' listings), then
-    the remaining listings' shown state."""
+    the remaining listings' shown state. ``in_use`` are the store's warehouses in use, as ``warehouses_in_use``
+    locked them in this transaction."""
     now = timezone.now()
     stamps = {"created_at": now, "updated_at": now}
     product_ids = dict(plan.product_ids)
@@ -186,15 +203,14 @@ def write_plan(plan: ChunkPlan, *, actor: Any, reference: str = "") -> None:
     new_products = {sku: ref for ref, sku, _fields in plan.variants_new if isinstance(ref, str)}
     planned_stock: dict[int | str, int] = defaultdict(int)
     if plan.products_new:
-        in_use = warehouses_in_use({warehouse for _ref, warehouse, _on_hand in plan.stock})
         totals: dict[str, int] = defaultdict(int)
         for ref, warehouse, on_hand in plan.stock:
             if isinstance(ref, str) and ref in new_products and warehouse in in_use:
                 totals[new_products[ref]] += on_hand
-        product_ids.update((code, pk) for pk, code in insert_rows(
-            Product, [{"code": code, "available": totals.get(code, 0), **stamps, **_attrs(fields)}
-                      for code, fields in plan.products_new.items()],
-            returning=("id", "code")))
+        new_rows = [{"code": code, "available": totals.get(code, 0), **stamps, **_attrs(fields)}
+                    for code, fields in plan.products_new.items()]
+        _with_ids(new_rows, plan.product_pks)
+        product_ids.update((code, pk) for pk, code in insert_rows(Product, new_rows, returning=("id", "code")))
     if plan.products_changed:
         _update(Product, plan.products_changed)
 
@@ -203,9 +219,10 @@ def write_plan(plan: ChunkPlan, *, actor: Any, reference: str = "") -> None:
 
     variant_ids: dict[str, int] = {}
     if plan.variants_new:
-        variant_ids = {sku: pk for pk, sku in insert_rows(
-            Variant, [{"product_id": product_id(ref), "sku": sku, **stamps, **_attrs(fields)}
-                      for ref, sku, fields in plan.variants_new], returning=("id", "sku"))}
+        new_rows = [{"product_id": product_id(ref), "sku": sku, **stamps, **_attrs(fields)}
+                    for ref, sku, fields in plan.variants_new]
+        _with_ids(new_rows, plan.variant_pks)
+        variant_ids = {sku: pk for pk, sku in insert_rows(Variant, new_rows, returning=("id", "sku"))}
     if plan.variants_changed:
         _update(Variant, plan.variants_changed)
 
@@ -250,7 +267,8 @@ def write_plan(plan: ChunkPlan, *, actor: Any, reference: str = "") -> None:
         # whose stock may change are refreshed below with the rest.
         stock_set_counts(counts=counts, reason="imported", actor=actor, note=_("Spreadsheet import"),
                          reference=reference, refresh_listings=False,
-                         totals_counted={variant_id(sku) for sku in new_products})
+                         totals_counted={variant_id(sku) for sku in new_products}, in_use=in_use,
+                         without_stock=variant_ids.values())
         refresh.update(variant_id(ref) for ref, _warehouse, _on_hand in plan.stock if isinstance(ref, int))
     if refresh:
         listings_refresh(variant_ids=refresh)

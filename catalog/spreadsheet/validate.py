@@ -303,6 +303,10 @@ class ChunkPlan:
     refresh_products: set[int] = field(default_factory=set)
     product_ids: dict[str, int] = field(default_factory=dict)  # code -> id of the existing products
     site_languages: dict[int, str] = field(default_factory=dict)  # marketplace id -> its language
+    # Ids drawn ahead for the new products and SKUs, in the order of products_new and variants_new (when empty,
+    # the writes draw them).
+    product_pks: list[int] = field(default_factory=list)
+    variant_pks: list[int] = field(default_factory=list)
 
 
 @dataclass
