@@ -39,7 +39,7 @@ from ..pricing import currency_exponent
 from .columns import CLEAR, CONTENT, LISTING, PRODUCT, STOCK, VARIANT, Column, Template
 from .reader import Sheet
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 MAX_INT = 2_147_483_647
 MAX_AMOUNT = Decimal("99999999999")  # MoneyField(max_digits=14, decimal_places=3)
 CLEARED = object()  # the parsed value of #CLEAR
