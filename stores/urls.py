@@ -6,6 +6,7 @@ public_patterns = (
     [
         path("", public.store_list, name="store-list"),
         path("new/", public.store_new, name="store-new"),
+        path("switcher/", public.store_switcher, name="switcher"),
     ],
     "stores",
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +13,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from ..reference import babel_locale
@@ -27,6 +30,38 @@ def public_url(viewname: str, *args: Any, **kwargs: Any) -> str:
 @register.simple_tag
 def store_url(handle: str, viewname: str, *args: Any, **kwargs: Any) -> str:
     return store_reverse(handle, viewname, *args, **kwargs)
+
+
+NAV_TEMPLATE = "_partials/store_nav.html"
+NAV_KEPT = 1024
+_navs: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
+_navs_lock = threading.Lock()
+
+
+@register.simple_tag(takes_context=True)
+def store_nav(context: template.Context) -> SafeString:
+    """The store's navigation, rendered once per store name and address, language, page and what the role may
+    see, then reused: everything it shows follows from those, so a renamed store or a changed role is simply
+    another entry, never a stale one."""
+    request = context["request"]
+    store = context["store"]
+    match = getattr(request, "resolver_match", None)
+    can = context.get("can") or {}
+    key = (store.pk, store.handle, store.name, get_language(), match.view_name if match else "",
+           match.namespace if match else "",
+           tuple((module, tuple(sorted(levels.items()))) for module, levels in sorted(can.items())))
+    with _navs_lock:
+        html = _navs.get(key)
+        if html is not None:
+            _navs.move_to_end(key)
+            return html
+    assert context.template is not None
+    html = context.template.engine.get_template(NAV_TEMPLATE).render(context)  # a SafeString
+    with _navs_lock:
+        _navs[key] = html
+        while len(_navs) > NAV_KEPT:
+            _navs.popitem(last=False)
+    return html
 
 
 @register.filter

@@ -12,6 +12,7 @@ from sellercenter.errors import DomainError
 
 from .. import selectors, services
 from ..forms import StoreOpenForm
+from ..models import Membership
 from ..services import invitation_from_token
 
 
@@ -25,6 +26,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def store_list(request: HttpRequest) -> HttpResponse:
     memberships = selectors.membership_list_for_user(user=request.user)
     return render(request, "stores/store_list.html", {"memberships": memberships})
+
+
+@login_required
+def store_switcher(request: HttpRequest) -> HttpResponse:
+    """The header's store switcher: the person's stores, loaded when they open it (not on every page)."""
+    memberships = list(Membership.objects.for_user(request.user).only(
+        "store_id", "role_id", "store__name", "store__handle", "role__kind", "role__name"))
+    response = render(request, "stores/_switcher_stores.html",
+                      {"memberships": memberships, "current": request.GET.get("current", "")})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
