@@ -66,23 +66,24 @@ def warehouses_in_use(warehouse_ids: Iterable[int]) -> set[int]:
 
 
 def _products_available_add(units_by_variant: dict[int, int]) -> None:
-    """Add each SKU's change of available units to its product's total, in one statement (two for several
-    products, which are locked in the order of their ids first, as every stock path locks them)."""
+    """Add each SKU's change of available units to its product's total, in one statement that first locks the
+    products in the order of their ids, as every stock path locks them."""
     changes = {variant_id: units for variant_id, units in units_by_variant.items() if units}
     if not changes:
         return
     quote = connection.ops.quote_name
     product, variant = quote(Product._meta.db_table), quote(Variant._meta.db_table)
     with connection.cursor() as cursor:
-        if len(changes) > 1:
-            cursor.execute(f"SELECT p.id FROM {product} AS p JOIN {variant} AS v ON v.product_id = p.id "  # noqa: S608
-                           f"WHERE v.id = ANY(%s) ORDER BY p.id FOR NO KEY UPDATE OF p", [list(changes)])
+        # The locking subquery hands its rows over in the order of their ids, each locked as it is handed over, so
+        # two changes sharing products take their locks in the same order whatever plan the update gets.
         cursor.execute(
-            f"UPDATE {product} AS p SET available = p.available + d.units "  # noqa: S608 - names from the models
-            f"FROM (SELECT v.product_id, SUM(c.units) AS units "
+            f"WITH d AS (SELECT v.product_id, SUM(c.units) AS units "  # noqa: S608 - names from the models
             f"FROM unnest(%s::bigint[], %s::integer[]) AS c(variant_id, units) "
-            f"JOIN {variant} AS v ON v.id = c.variant_id GROUP BY v.product_id) AS d "
-            f"WHERE p.id = d.product_id AND d.units <> 0",
+            f"JOIN {variant} AS v ON v.id = c.variant_id GROUP BY v.product_id HAVING SUM(c.units) <> 0), "
+            f"locked AS MATERIALIZED (SELECT p.id FROM {product} AS p WHERE p.id IN (SELECT product_id FROM d) "
+            f"ORDER BY p.id FOR NO KEY UPDATE) "
+            f"UPDATE {product} AS p SET available = p.available + d.units "
+            f"FROM locked JOIN d ON d.product_id = locked.id WHERE p.id = locked.id",
             [list(changes), list(changes.values())],
         )
 
@@ -374,15 +375,26 @@ def _stock_moves_apply(*, moves: list[tuple[int, int, int, int]], rows: dict[tup
     listings_refresh_stock(variant_ids={movement["variant_id"] for movement in movements})
 
 
-def _warehouses_of_kinds_in_use(kinds: Iterable[str]) -> tuple[set[int], list[int]]:
-    """The warehouses of these kinds in use, locked as ``warehouses_in_use`` locks them, in one statement; and the
-    same ids in the order orders take units from them (by code)."""
-    table = connection.ops.quote_name(Warehouse._meta.db_table)
+def _stock_rows_lock_of_kinds(variant_ids: Iterable[int], kinds: Iterable[str]) -> tuple[
+        dict[tuple[int, int], tuple[int, int, int]], list[int]]:
+    """The stock rows of these SKUs in the warehouses in use of these kinds, locked after those warehouses (FOR KEY
+    SHARE, as ``warehouses_in_use`` locks them), in one statement: (variant id, warehouse id) -> (id, on hand,
+    reserved); and the warehouses of those rows in the order orders take units from them (by code)."""
+    quote = connection.ops.quote_name
+    warehouse, stock = quote(Warehouse._meta.db_table), quote(Stock._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, code FROM {table} WHERE kind = ANY(%s) AND is_active "  # noqa: S608
-                       f"ORDER BY id FOR KEY SHARE", [sorted({str(kind) for kind in kinds})])
+        # Rows are locked above the sort, so every warehouse the join reads is locked before the first stock row.
+        cursor.execute(
+            f"WITH w AS MATERIALIZED (SELECT id, code FROM {warehouse} WHERE kind = ANY(%s) AND is_active "  # noqa: S608
+            f"ORDER BY id FOR KEY SHARE) "
+            f"SELECT s.id, s.variant_id, s.warehouse_id, s.on_hand, s.reserved, w.code FROM {stock} AS s "
+            f"JOIN w ON w.id = s.warehouse_id WHERE s.variant_id = ANY(%s) ORDER BY s.id FOR UPDATE OF s",
+            [sorted({str(kind) for kind in kinds}), sorted(set(variant_ids))])
         found = cursor.fetchall()
-    return {pk for pk, _code in found}, [pk for pk, _code in sorted(found, key=lambda row: row[1])]
+    rows = {(variant_id, warehouse_id): (pk, on_hand, reserved)
+            for pk, variant_id, warehouse_id, on_hand, reserved, _code in found}
+    by_code = sorted({(code, warehouse_id) for _pk, _variant_id, warehouse_id, _on_hand, _reserved, code in found})
+    return rows, [warehouse_id for _code, warehouse_id in by_code]
 
 
 def stock_reserve_first_available(
@@ -400,8 +412,7 @@ def stock_reserve_first_available(
     # No savepoint of its own inside a caller's transaction (an order's): nothing here is caught and retried, and
     # an error rolls the caller back as a whole.
     with transaction.atomic(savepoint=False):
-        _in_use, candidates = _warehouses_of_kinds_in_use(warehouse_kinds)
-        rows = _stock_rows_lock(wanted)
+        rows, candidates = _stock_rows_lock_of_kinds(wanted, warehouse_kinds)
         chosen: dict[int, int] = {}
         for variant_id, units in sorted(wanted.items()):
             for warehouse_id in candidates:
