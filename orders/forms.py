@@ -28,6 +28,9 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
 
 
+FIXED_CHOICES = ("status", "channel", "country")
+
+
 class OrderFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100, widget=forms.TextInput(
         attrs={"type": "search", "placeholder": _("Order number, buyer, e-mail or tracking number")}))
@@ -38,7 +41,10 @@ class OrderFilterForm(forms.Form):
     site = forms.ChoiceField(label=_("Site"), required=False)
     channel = forms.ChoiceField(label=_("Fulfilment"), required=False,
                                 choices=[("", _("Any fulfilment")), *Order.Channel.choices])
-    country = forms.ChoiceField(label=_("Buyer country"), required=False)
+    # The same choices on every page (their labels translate when shown): built once, and their <option>s kept
+    # once rendered per language (see ``select_options``).
+    country = forms.ChoiceField(label=_("Buyer country"), required=False,
+                                choices=[("", _("Any country")), *country_choices()])
     sku = forms.CharField(label=_("SKU"), required=False, max_length=64)
     placed_from = forms.DateField(label=_("Ordered from"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
@@ -50,7 +56,8 @@ class OrderFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.site_ids = {site.code: site.pk for site in marketplaces}
         cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("All sites")), *site_choices(marketplaces)]
-        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("Any country")), *country_choices()]
+        for name in FIXED_CHOICES:
+            self.fields[name].fixed_choices = True  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters for ``order_page``; one that is not (a site the store left) is left out. The site

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import threading
 from collections import OrderedDict
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from babel.dates import format_date, format_datetime
+from babel.dates import (
+    DateTimePattern,
+    format_date,
+    format_datetime,
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+    parse_pattern,
+)
 from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils import timezone
@@ -91,8 +100,29 @@ def when(value: dt.datetime | None, style: str = "medium") -> str:
     """A datetime in the current (store's) time zone, formatted for the reader's locale."""
     if value is None:
         return ""
+    if style == "short" or style == "medium":
+        # Lists show a hundred of these a page: the locale's pattern is looked up once, not per value.
+        return _datetime_pattern(style, get_language() or "en").apply(timezone.localtime(value), babel_locale())
     return format_datetime(timezone.localtime(value), format=style, tzinfo=timezone.get_current_timezone(),
                            locale=babel_locale())
+
+
+@functools.lru_cache(maxsize=64)
+def _datetime_pattern(style: Literal["short", "medium"], language: str) -> DateTimePattern:
+    """The locale's date and time patterns of ``style`` joined as its datetime format joins them, as one pattern:
+    what ``format_datetime`` writes, for the styles without a time zone name. The joining text is literal (Babel
+    drops its quotes), so it is quoted as a whole here."""
+    locale = babel_locale(language)
+    glue = str(get_datetime_format(style, locale=locale)).replace("'", "")
+    parts = []
+    for piece in re.split(r"(\{[01]\})", glue):
+        if piece == "{0}":
+            parts.append(get_time_format(style, locale=locale).pattern)
+        elif piece == "{1}":
+            parts.append(get_date_format(style, locale=locale).pattern)
+        elif piece:
+            parts.append("'" + piece + "'")
+    return parse_pattern("".join(parts))
 
 
 @register.filter

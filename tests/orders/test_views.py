@@ -414,3 +414,19 @@ def test_orders_past_their_ship_by_date_come_most_overdue_first(client_a: Client
     )
     assert _numbers(client_a.get(BASE)) == [least_late.number, middle.number, most_late.number]
     assert _numbers(client_a.get(BASE, {"overdue": "on"})) == [most_late.number, middle.number, least_late.number]
+
+
+def test_the_filter_selects_keep_the_chosen_value_and_the_language(client_a: Client) -> None:
+    import re as _re
+
+    def chosen(response: Any, name: str) -> list[str]:
+        select = _re.search(rf'<select name="{name}".*?</select>', response.content.decode(), _re.S)
+        assert select, name
+        return _re.findall(r'<option value="([^"]*)" selected>', select.group(0))
+
+    first = client_a.get("/store/test-a/orders/", {"country": "DE", "status": "shipped"})
+    assert chosen(first, "country") == ["DE"] and chosen(first, "status") == ["shipped"]
+    again = client_a.get("/store/test-a/orders/", {"country": "JP"})
+    assert chosen(again, "country") == ["JP"] and chosen(again, "status") == [""]
+    chinese = client_a.get("/store/test-a/orders/", {"country": "JP"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "日本" in chinese.content.decode() and chosen(chinese, "country") == ["JP"]

@@ -84,3 +84,23 @@ def test_the_kept_navigations_are_bounded(client_a: Client, monkeypatch: pytest.
     for page in ("", "catalog/products/", "orders/", "catalog/stock/"):
         assert client_a.get(f"/store/test-a/{page}").status_code == 200
     assert len(shell._navs) <= 2
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "de", "ja"])
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York"])
+def test_times_read_as_babel_writes_them(language: str, zone: str) -> None:
+    import datetime as dt
+    import zoneinfo
+
+    from babel.dates import format_datetime
+    from django.utils import timezone, translation
+
+    from stores.reference import babel_locale
+
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+        for minutes in range(0, 60 * 24 * 400, 997):  # a year of times, both sides of summer time
+            value = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
+            for style in ("short", "medium", "long"):
+                assert shell.when(value, style) == format_datetime(
+                    timezone.localtime(value), format=style, tzinfo=timezone.get_current_timezone(),
+                    locale=babel_locale())
