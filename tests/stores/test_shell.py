@@ -81,6 +81,7 @@ def test_a_renamed_store_shows_its_new_name(client_a: Client, store_a: Store) ->
 
 def test_the_kept_navigations_are_bounded(client_a: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shell, "NAV_KEPT", 2)
+    monkeypatch.setattr(shell, "_navs", shell.OrderedDict())
     for page in ("", "catalog/products/", "orders/", "catalog/stock/"):
         assert client_a.get(f"/store/test-a/{page}").status_code == 200
     assert len(shell._navs) <= 2
