@@ -92,13 +92,12 @@ def _order_insert(order: Order, number_prefix: str) -> bool:
     return True
 
 
-def _lines_insert(lines: list[OrderLine]) -> None:
+def _lines_insert_sql(lines: list[OrderLine]) -> tuple[str, list[Any]]:
+    """The INSERT of a new order's lines and its parameters."""
     table, columns, fields = _insert_sql(OrderLine)
     row = f"({', '.join(['%s'] * len(fields))})"
     sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(lines))}"  # noqa: S608
-    values = [value for line in lines for value in _db_values(line, fields)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+    return sql, [value for line in lines for value in _db_values(line, fields)]
 
 
 def _replay(event: OrderEvent, payload_hash: str, message: str) -> Ingested:
@@ -192,9 +191,9 @@ def _place(*, store: Store, marketplace: Marketplace, data: dict[str, Any], payl
         order.save(update_fields=["status", "cancel_reason", "cancelled_at", "attention"])
         if order.attention:
             details["attention"] = order.attention
-    _lines_insert(lines)
+    # The lines go in with the history's first row, in one statement.
     return placed_record(order=order, data=details, source_id=order.marketplace_order_id, payload_hash=payload_hash,
-                         at=placed_at)
+                         at=placed_at, with_statement=_lines_insert_sql(lines))
 
 
 def _received(data: dict[str, Any]) -> dict[str, Any]:

@@ -163,9 +163,10 @@ def transition(
 
 
 def placed_record(*, order: Order, data: dict[str, Any], source_id: str, payload_hash: str,
-                  at: dt.datetime | None = None) -> OrderEvent:
+                  at: dt.datetime | None = None, with_statement: tuple[str, list[Any]] | None = None) -> OrderEvent:
     """The first row of a new order's history: placed by the marketplace, at ``at`` (when the marketplace says the
-    order was placed; never later than when it was received, the default)."""
+    order was placed; never later than when it was received, the default). ``with_statement`` is an INSERT of the
+    caller's (the order's lines) and its parameters, run within the same statement: one round trip for both."""
     assert order.status in PLACED_STATUSES
     event = OrderEvent(
         order=order, kind=K.PLACED, from_status="", to_status=order.status, data=data, source_id=source_id[:64],
@@ -175,12 +176,16 @@ def placed_record(*, order: Order, data: dict[str, Any], source_id: str, payload
     # Every new order writes one: a plain INSERT of the model's fields costs a fraction of the ORM's save().
     fields = [field for field in OrderEvent._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
+    before, before_values = with_statement or ("", [])
     with connection.cursor() as cursor:
+        # A data-modifying WITH runs once and to the end, whether or not the rest of the statement reads it.
         cursor.execute(
-            f"INSERT INTO {quote(OrderEvent._meta.db_table)} "  # noqa: S608 - names from the model
+            (f"WITH before AS ({before}) " if before else "")
+            + f"INSERT INTO {quote(OrderEvent._meta.db_table)} "  # noqa: S608 - names from the model
             f"({', '.join(quote(str(field.column)) for field in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",
-            [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields])
+            [*before_values,
+             *(field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields)])
         event.pk = cursor.fetchone()[0]
     event._state.adding = False
     return event
