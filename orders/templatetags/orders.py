@@ -3,9 +3,6 @@ list and its filters' options."""
 
 from __future__ import annotations
 
-import html
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -13,11 +10,12 @@ from urllib.parse import quote
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from stores.templatetags.shell import money, number, when
+from sellercenter.kept import Kept
+from stores.templatetags.shell import escaped, money, number, when
 
 from ..buyer_data import address_lines
 from ..models import Order, OrderEvent, Return
@@ -87,9 +85,7 @@ def get(mapping: dict[str, Any] | None, key: str) -> Any:
     return (mapping or {}).get(key)
 
 
-_options: OrderedDict[tuple[str, str, str], SafeString] = OrderedDict()
-_options_lock = threading.Lock()
-OPTIONS_KEPT = 256
+_options: Kept[SafeString] = Kept(256)
 
 
 @register.simple_tag
@@ -98,34 +94,23 @@ def select_options(field: Any) -> SafeString:
     countries on every page of the list. A field whose choices are the same on every page (``fixed_choices``)
     has its options kept once built, per language and chosen value."""
     current = "" if field.value() is None else str(field.value())
-    key = (field.html_name, get_language() or "", current) if getattr(field.field, "fixed_choices", False) else None
-    if key is not None:
-        with _options_lock:
-            kept = _options.get(key)
-        if kept is not None:
-            return kept
-    html = format_html_join("", '<option value="{}"{}>{}</option>', (
-        (value, mark_safe(" selected") if str(value) == current else "", label)
-        for value, label in field.field.choices))
-    if key is not None:
-        with _options_lock:
-            _options[key] = html
-            while len(_options) > OPTIONS_KEPT:
-                _options.popitem(last=False)
-    return html
 
+    def build() -> SafeString:
+        return format_html_join("", '<option value="{}"{}>{}</option>', (
+            (value, mark_safe(" selected") if str(value) == current else "", label)
+            for value, label in field.field.choices))
 
-def _e(value: Any) -> str:
-    """``value`` escaped for HTML as ``format_html`` escapes it (markup already safe is kept as it is)."""
-    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
+    if not getattr(field.field, "fixed_choices", False):
+        return build()
+    return _options.get_or_make((field.html_name, get_language() or "", current), build)
 
 
 def _lines_cell(order: Order, more: Callable[[int], str]) -> str:
     lines: list[dict[str, Any]] = getattr(order, "line_list", [])
     cell = "".join(f'<div class="small text-truncate" style="max-width:18rem"><span class="font-monospace">'
-                   f'{_e(line["sku"])}</span> × {_e(number(line["quantity"]))}</div>' for line in lines[:2])
+                   f'{escaped(line["sku"])}</span> × {escaped(number(line["quantity"]))}</div>' for line in lines[:2])
     if len(lines) > 2:
-        cell += f'<div class="small text-secondary">{_e(more(len(lines) - 2))}</div>'
+        cell += f'<div class="small text-secondary">{escaped(more(len(lines) - 2))}</div>'
     return cell
 
 
@@ -133,16 +118,16 @@ def _ship_by_cell(order: Order, overdue: str) -> str:
     if order.ship_by is None:
         return ""
     if order.overdue:
-        return (f'<span class="text-danger fw-semibold">{_e(when(order.ship_by, "short"))}</span> '
-                f'<span class="badge text-bg-danger">{_e(overdue)}</span>')
+        return (f'<span class="text-danger fw-semibold">{escaped(when(order.ship_by, "short"))}</span> '
+                f'<span class="badge text-bg-danger">{escaped(overdue)}</span>')
     shade = "" if order.awaiting_shipment else ' class="text-secondary"'
-    return f"<span{shade}>{_e(when(order.ship_by, 'short'))}</span>"
+    return f"<span{shade}>{escaped(when(order.ship_by, 'short'))}</span>"
 
 
 @register.simple_tag
 def order_rows(orders: list[Order], selectable: bool) -> SafeString:
     """The rows of the order list, built here rather than with ``{% for %}``: the template loop took about half of
-    the page's time for 50 rows. It only formats; labels go through gettext, and every value is escaped (``_e``)
+    the page's time for 50 rows. It only formats; labels go through gettext, and every value is escaped (``escaped``)
     as it goes into the markup: with fifty rows of a dozen values, ``format_html`` per value was a third of the
     page's time."""
     labels = {"platform": _("Platform"), "attention": _("Needs attention"), "overdue": _("Overdue")}
@@ -151,9 +136,9 @@ def order_rows(orders: list[Order], selectable: bool) -> SafeString:
     marker = "0"
     detail = reverse("orders:order-detail", args=[marker])
     before, after = detail[:detail.rindex(marker)], detail[detail.rindex(marker) + len(marker):]
-    platform = f" · {_e(labels['platform'])}"
+    platform = f" · {escaped(labels['platform'])}"
     attention = (f'<span class="d-block small text-danger-emphasis mt-1"><i class="bi bi-exclamation-triangle" '
-                 f'aria-hidden="true"></i> {_e(labels["attention"])}</span>')
+                 f'aria-hidden="true"></i> {escaped(labels["attention"])}</span>')
 
     select = _("Select %(number)s")
 
@@ -162,22 +147,22 @@ def order_rows(orders: list[Order], selectable: bool) -> SafeString:
 
     rows = []
     for order in orders:
-        url = _e(f"{before}{quote(order.number, safe='')}{after}")
-        number_ = _e(order.number)
+        url = escaped(f"{before}{quote(order.number, safe='')}{after}")
+        number_ = escaped(order.number)
         # sc-listing-select and sc-stack-full: the shared classes that stack a row on a phone (app.css).
         check = (f'<td class="sc-listing-select"><input class="form-check-input" type="checkbox" name="ids" '
-                 f'value="{order.pk}" form="order-bulk" aria-label="{_e(select % {"number": order.number})}"></td>'
+                 f'value="{order.pk}" form="order-bulk" aria-label="{escaped(select % {"number": order.number})}"></td>'
                  ) if selectable else ""
-        site = (f"{_e(order.marketplace.code)} · {_e(when(order.placed_at, 'short'))}"
+        site = (f"{escaped(order.marketplace.code)} · {escaped(when(order.placed_at, 'short'))}"
                 f"{platform if order.channel == 'platform' else ''}")
         badge = badges.get(order.status) or status_badge(order.status)
         rows.append(
             f'<tr>{check}<td class="sc-stack-full"><a class="fw-semibold" href="{url}">{number_}</a>'
             f'<div class="small text-secondary">{site}</div></td>'
             f"<td>{_lines_cell(order, more)}</td>"
-            f"<td>{_e(order.buyer_shown)}<div class=\"small text-secondary\">"  # type: ignore[attr-defined]
-            f"{_e(order.email_shown)} · {_e(order.ship_country)}</div></td>"  # type: ignore[attr-defined]
-            f'<td class="text-end">{_e(money(order.grand_total, order.currency))}</td>'
+            f"<td>{escaped(order.buyer_shown)}<div class=\"small text-secondary\">"  # type: ignore[attr-defined]
+            f"{escaped(order.email_shown)} · {escaped(order.ship_country)}</div></td>"  # type: ignore[attr-defined]
+            f'<td class="text-end">{escaped(money(order.grand_total, order.currency))}</td>'
             f"<td>{badge}{attention if order.attention else ''}</td>"
             f'<td class="d-none d-lg-table-cell small">{_ship_by_cell(order, labels["overdue"])}</td></tr>')
-    return mark_safe("\n".join(rows))  # every value in the rows went through _e
+    return mark_safe("\n".join(rows))  # every value in the rows went through escaped()

@@ -12,7 +12,6 @@ from sellercenter.errors import DomainError
 
 from .. import selectors, services
 from ..forms import StoreOpenForm
-from ..models import Membership
 from ..services import invitation_from_token
 
 
@@ -31,10 +30,9 @@ def store_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def store_switcher(request: HttpRequest) -> HttpResponse:
     """The header's store switcher: the person's stores, loaded when they open it (not on every page)."""
-    memberships = list(Membership.objects.for_user(request.user).only(
-        "store_id", "role_id", "store__name", "store__handle", "role__kind", "role__name"))
     response = render(request, "stores/_switcher_stores.html",
-                      {"memberships": memberships, "current": request.GET.get("current", "")})
+                      {"memberships": selectors.membership_list_for_user(user=request.user),
+                       "current": request.GET.get("current", "")})
     response["Cache-Control"] = "private, no-store"
     return response
 

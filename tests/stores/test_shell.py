@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 
+from sellercenter.kept import Kept
 from stores.models import Role, Store
 from stores.permissions import Level, Module
 from stores.templatetags import shell
@@ -80,8 +81,7 @@ def test_a_renamed_store_shows_its_new_name(client_a: Client, store_a: Store) ->
 
 
 def test_the_kept_navigations_are_bounded(client_a: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(shell, "NAV_KEPT", 2)
-    monkeypatch.setattr(shell, "_navs", shell.OrderedDict())
+    monkeypatch.setattr(shell, "_navs", Kept(2))
     for page in ("", "catalog/products/", "orders/", "catalog/stock/"):
         assert client_a.get(f"/store/test-a/{page}").status_code == 200
     assert len(shell._navs) <= 2
