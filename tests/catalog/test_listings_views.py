@@ -73,6 +73,27 @@ def test_the_list_renders_as_a_page_and_as_an_htmx_fragment(client_a: Client, st
     assert "<html" in boosted.content.decode()  # a boosted link wants the whole page
 
 
+def test_rows_show_sales_copies_and_escape_what_sellers_typed(client_a: Client, store_a: Store) -> None:
+    now = dt.datetime.now(dt.UTC)
+    with schema_context(store_a.schema_name):
+        product = make_product(code="P<b>1", variants=3)
+        ProductContent.objects.filter(product=product).update(title='Lamp "A" & <i>B</i>')
+        first, second, third = product.variants.order_by("sku")
+        running = make_listing(first, "US", "20.00", sale_price=Money(Decimal("15.00"), "USD"),
+                               sale_start=now - dt.timedelta(days=1), sale_end=now + dt.timedelta(days=1))
+        make_listing(second, "US", "20.00", sale_price=Money(Decimal("12.00"), "USD"),
+                     sale_start=now + dt.timedelta(days=2))
+        copy = make_listing(third, "US", "20.00", copied_from=running, local_overrides=["price", "sale_price"])
+    html = client_a.get(BASE).content.decode()
+    assert "P&lt;b&gt;1-1" in html and "P<b>1" not in html
+    assert "Lamp &quot;A&quot; &amp; &lt;i&gt;B&lt;/i&gt;" in html and "<i>B</i>" not in html
+    # The running sale first, the list price struck through; the scheduled one under the list price.
+    assert '<span class="fw-semibold text-danger">$15.00</span> <del class="small text-secondary">$20.00</del>' in html
+    assert '$20.00<div class="small text-secondary">Sale $12.00</div>' in html
+    assert "copied · 2 local edits</div>" in html
+    assert 'aria-label="Select P&lt;b&gt;1-3 · US"' in html and f'href="{BASE}{copy.pk}/"' in html
+
+
 def test_filters_by_site_status_reason_stock_and_search(client_a: Client, store_a: Store) -> None:
     with schema_context(store_a.schema_name):
         earbuds = make_product(code="EARBUDS")
