@@ -175,8 +175,38 @@ def machine() -> dict[str, str]:
     return info
 
 
+def speed_probe() -> str:
+    """How fast this machine runs a fixed piece of work now, in seconds (lower is faster): a pure-Python loop timed
+    in this process's CPU time, and a PostgreSQL query timed from here, each the median of five runs. The host's
+    speed changes by a factor of two between days (and by a quarter within minutes), so figures taken on different
+    days are compared through these, printed at the start and at the end of every run."""
+    def python_work() -> float:
+        started = time.process_time()
+        table: dict[int, str] = {}
+        total = 0
+        for number in range(200_000):
+            table[number & 1023] = str(number)
+            total += len(table[number & 1023])
+        return time.process_time() - started
+
+    python_runs = sorted(python_work() for _ in range(5))
+    text = f"python {python_runs[2]:.3f} s"
+    try:
+        with _admin_connection() as admin:
+            pg_runs = []
+            for _ in range(5):
+                started = time.perf_counter()
+                admin.execute("SELECT sum(n) FROM generate_series(1, 1000000) AS n").fetchone()
+                pg_runs.append(time.perf_counter() - started)
+        text += f", postgresql {sorted(pg_runs)[2]:.3f} s"
+    except Exception as error:  # noqa: BLE001 - the probe must never stop a benchmark
+        text += f", postgresql ? ({error})"
+    return text + " (fixed work, lower is faster)"
+
+
 def print_header(title: str) -> dict[str, str]:
     info = machine()
+    info["speed probe"] = speed_probe()
     print(f"== {title}")
     for key, value in info.items():
         print(f"   {key:<20} {value}")
@@ -188,6 +218,9 @@ def save_results(name: str, data: dict[str, Any]) -> Path:
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"load average at the end: {load} (1, 5, 15 min; other processes on the machine skew the figures)")
     data["load_average_at_end"] = load
+    probe = speed_probe()
+    print(f"speed probe at the end: {probe}")
+    data["speed_probe_at_end"] = probe
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, indent=2, default=str))
