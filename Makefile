@@ -1,5 +1,10 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-PYTHON ?= python3
+# The interpreter of the virtualenv: the distribution's own (/usr/bin/python3) when it is 3.11 or newer and can
+# make a virtualenv, else the first python3 on the PATH; `make PYTHON=...` chooses another. Distributions build
+# CPython with profile-guided and link-time optimisation, as the official Docker image the Dockerfile uses is built;
+# a version manager's default build (pyenv's) is not, and runs the portal 15-25 % slower (docs/benchmarks.md).
+PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' \
+	>/dev/null 2>&1 && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
