@@ -188,4 +188,4 @@ class ListingCopyForm(forms.Form):
     def __init__(self, *args: Any, marketplaces: Sequence[Marketplace], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["sites"]).choices = [
-            (site.pk, f"{site.code} · {site.name} ({site.currency})") for site in marketplaces]
+            (site.pk, f"{site.code} · {site.display_name} ({site.currency})") for site in marketplaces]

@@ -210,5 +210,5 @@ def content_completeness(*, contents: dict[str, ProductContent], marketplaces: l
     for marketplace in marketplaces:
         content = contents.get(marketplace.language)
         missing = content.missing() if content is not None else ["title", "bullets", "description"]
-        result.append(SiteCompleteness(marketplace.code, marketplace.name, marketplace.language, missing))
+        result.append(SiteCompleteness(marketplace.code, marketplace.display_name, marketplace.language, missing))
     return result

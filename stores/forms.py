@@ -24,7 +24,7 @@ class MarketplaceChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Marketplace) -> str:
-        return f"{obj.code} · {obj.name} ({obj.currency})"
+        return f"{obj.code} · {obj.display_name} ({obj.currency})"
 
 
 class StoreOpenForm(forms.Form):

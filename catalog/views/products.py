@@ -34,7 +34,8 @@ def _form_error(form: Any, error: DomainError) -> None:
 @store_view(Module.CATALOG, Level.VIEW)
 def product_list(request: HttpRequest) -> HttpResponse:
     sites = _store_sites(request)
-    form = ProductFilterForm(request.GET or None, sites=[(site.code, f"{site.code} · {site.name}") for site in sites])
+    form = ProductFilterForm(request.GET or None,
+                             sites=[(site.code, f"{site.code} · {site.display_name}") for site in sites])
     filters = form.cleaned_data if form.is_valid() else {}
     store = request.tenant  # type: ignore[attr-defined]
     page = selectors.product_page(

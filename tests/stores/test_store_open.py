@@ -197,3 +197,19 @@ def test_someone_else_submitting_a_taken_handle_is_not_sent_to_that_store(
     assert response.status_code == 200
     assert response.context["form"].errors["handle"] == ["This handle is already taken."]
     assert not Membership.objects.filter(user=owner_b, store__handle="pearl-river").exists()
+
+
+def test_sites_are_named_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    japan = Marketplace.objects.get(code="JP")
+    named = Marketplace(code="EU1", name="Europe hub", country="DE", currency="EUR", language="de",
+                        timezone="Europe/Berlin")
+    with translation.override("zh-hans"):
+        assert (japan.display_name, str(japan)) == ("日本", "JP · 日本")
+        assert named.display_name == "Europe hub"  # a name the platform chose is kept as it was written
+    with translation.override("en"):
+        assert (japan.display_name, str(japan)) == ("Japan", "JP · Japan")
+
+    page = client_for(UserFactory.create(language="zh-hans")).get("/stores/new/").content.decode()
+    assert "JP · 日本 (JPY)" in page and "US · 美国 (USD)" in page
