@@ -74,6 +74,14 @@ def test_the_navigation_marks_the_page_and_speaks_the_language(client_a: Client)
     assert "商品" in chinese and "Products" not in chinese
 
 
+def test_the_notifications_page_marks_no_navigation_entry(client_a: Client) -> None:
+    """Notifications are reached from the header's bell; the activity log (same module) is not the page shown."""
+    activity = _nav(client_a.get("/store/test-a/activity/").content)
+    assert re.search(r'class="nav-link active" href="/store/test-a/activity/"', activity)
+    notifications = _nav(client_a.get("/store/test-a/activity/notifications/").content)
+    assert "nav-link active" not in notifications
+
+
 def test_a_renamed_store_shows_its_new_name(client_a: Client, store_a: Store) -> None:
     assert store_a.name in _nav(client_a.get("/store/test-a/").content)
     Store.objects.filter(pk=store_a.pk).update(name="Renamed Lamps")
