@@ -114,14 +114,17 @@ def _lines_cell(order: Order, more: Callable[[int], str]) -> str:
     return cell
 
 
-def _ship_by_cell(order: Order, overdue: str) -> str:
+def _ship_by_cell(order: Order, labels: dict[str, str]) -> str:
+    """When the order must ship by, red with a badge once overdue. On a phone, where the row is a stacked card
+    without the table's header, the time comes with its label (``sc-stack-show`` in app.css)."""
     if order.ship_by is None:
         return ""
+    label = f'<span class="d-md-none text-secondary">{labels["ship_by"]}</span> '
     if order.overdue:
-        return (f'<span class="text-danger fw-semibold">{escaped(when(order.ship_by, "short"))}</span> '
-                f'<span class="badge text-bg-danger">{escaped(overdue)}</span>')
+        return (f'{label}<span class="text-danger fw-semibold">{escaped(when(order.ship_by, "short"))}</span> '
+                f'<span class="badge text-bg-danger">{labels["overdue"]}</span>')
     shade = "" if order.awaiting_shipment else ' class="text-secondary"'
-    return f"<span{shade}>{escaped(when(order.ship_by, 'short'))}</span>"
+    return f"{label}<span{shade}>{escaped(when(order.ship_by, 'short'))}</span>"
 
 
 @register.simple_tag
@@ -130,7 +133,9 @@ def order_rows(orders: list[Order], selectable: bool) -> SafeString:
     the page's time for 50 rows. It only formats; labels go through gettext, and every value is escaped (``escaped``)
     as it goes into the markup: with fifty rows of a dozen values, ``format_html`` per value was a third of the
     page's time."""
-    labels = {"platform": _("Platform"), "attention": _("Needs attention"), "overdue": _("Overdue")}
+    labels = {"platform": _("Platform"), "attention": _("Needs attention"), "overdue": _("Overdue"),
+              "ship_by": _("Ship by")}
+    shipping_labels = {key: escaped(labels[key]) for key in ("overdue", "ship_by")}
     # Badges and the order page's address, made once for the page rather than once a row.
     badges = {value: status_badge(value) for value in S.values}
     marker = "0"
@@ -164,5 +169,6 @@ def order_rows(orders: list[Order], selectable: bool) -> SafeString:
             f"{escaped(order.email_shown)} · {escaped(order.ship_country)}</div></td>"  # type: ignore[attr-defined]
             f'<td class="text-end">{escaped(money(order.grand_total, order.currency))}</td>'
             f"<td>{badge}{attention if order.attention else ''}</td>"
-            f'<td class="d-none d-lg-table-cell small">{_ship_by_cell(order, labels["overdue"])}</td></tr>')
+            f'<td class="d-none d-lg-table-cell sc-stack-show small">{_ship_by_cell(order, shipping_labels)}</td>'
+            "</tr>")
     return mark_safe("\n".join(rows))  # every value in the rows went through escaped()

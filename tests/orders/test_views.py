@@ -414,6 +414,11 @@ def test_orders_past_their_ship_by_date_come_most_overdue_first(client_a: Client
     )
     assert _numbers(client_a.get(BASE)) == [least_late.number, middle.number, most_late.number]
     assert _numbers(client_a.get(BASE, {"overdue": "on"})) == [most_late.number, middle.number, least_late.number]
+    # The ship-by cell, hidden in the table on narrow screens, stays on a phone's stacked card with its label.
+    cells = re.findall(r'<td class="d-none d-lg-table-cell sc-stack-show small">(.*?)</td>',
+                       client_a.get(BASE).content.decode())
+    assert len(cells) == 3
+    assert all('<span class="d-md-none text-secondary">Ship by</span>' in cell and "Overdue" in cell for cell in cells)
 
 
 def test_the_filter_selects_keep_the_chosen_value_and_the_language(client_a: Client) -> None:
