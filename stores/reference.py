@@ -51,8 +51,13 @@ def _currency_name(code: str) -> str:
     return f"{code} · {get_currency_name(code, locale=babel_locale())}"
 
 
+def _country_label(code: str) -> str:
+    return f"{code} · {_territory_name(code)}"
+
+
 territory_name = lazy(_territory_name, str)
 currency_name = lazy(_currency_name, str)
+country_label = lazy(_country_label, str)
 
 # ISO 3166 codes Babel knows, without the regions made of digits (001 "World") and the private-use "ZZ".
 _NOT_COUNTRIES = {"ZZ", "EU", "EZ", "UN", "QO"}
@@ -65,7 +70,9 @@ CURRENCY_CODES = sorted(code for code in list_currencies() if len(code) == 3)
 
 
 def country_choices() -> list[tuple[str, object]]:
-    return [(code, territory_name(code)) for code in COUNTRY_CODES]
+    """Every country as "CN · China" ("CN · 中国"), in the order of their codes: the same order in every language,
+    and a code typed on a closed list picks its country, as with the currencies ("USD · US Dollar")."""
+    return [(code, country_label(code)) for code in COUNTRY_CODES]
 
 
 def currency_choices() -> list[tuple[str, object]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -213,3 +214,7 @@ def test_sites_are_named_in_the_readers_language() -> None:
 
     page = client_for(UserFactory.create(language="zh-hans")).get("/stores/new/").content.decode()
     assert "JP · 日本 (JPY)" in page and "US · 美国 (USD)" in page
+    # Countries by code, each named in the reader's language after its code.
+    assert '<option value="JP">JP · 日本</option>' in page
+    countries = re.findall(r"<option value=\"([A-Z]{2})\"(?: selected)?>\1 · ", page)
+    assert len(countries) > 200 and countries == sorted(countries)
