@@ -162,7 +162,7 @@ def order_rows(orders: list[Order], selectable: bool) -> SafeString:
                 f"{platform if order.channel == 'platform' else ''}")
         badge = badges.get(order.status) or status_badge(order.status)
         rows.append(
-            f'<tr>{check}<td class="sc-stack-full"><a class="fw-semibold" href="{url}">{number_}</a>'
+            f'<tr>{check}<td class="sc-stack-full"><a class="fw-semibold text-nowrap" href="{url}">{number_}</a>'
             f'<div class="small text-secondary">{site}</div></td>'
             f"<td>{_lines_cell(order, more)}</td>"
             f"<td>{escaped(order.buyer_shown)}<div class=\"small text-secondary\">"  # type: ignore[attr-defined]

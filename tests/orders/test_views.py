@@ -37,7 +37,8 @@ def _member_with(store: Store, orders: Level) -> Client:
 
 def _numbers(response: Any) -> list[str]:
     """The order numbers of the list's rows, in order."""
-    return re.findall(r'<a class="fw-semibold" href="[^"]+">([A-Z]{2}-\d{6}-\d+)</a>', response.content.decode())
+    return re.findall(r'<a class="fw-semibold text-nowrap" href="[^"]+">([A-Z]{2}-\d{6}-\d+)</a>',
+                      response.content.decode())
 
 
 def _orders(store: Store, *specs: dict[str, Any]) -> list[Order]:
