@@ -34,6 +34,8 @@ STORES: list[dict[str, Any]] = [
         "marketplaces": ["US", "UK", "DE", "JP"], "profile": "electronics",
         "owner": ("owner@sz-electronics.example", "王芳 Wang Fang", "zh-hans"),
         "staff": ("clerk@sz-electronics.example", "李伟 Li Wei", "zh-hans"),
+        # The store's own name for the role, in the language its team works in.
+        "clerk_role": "订单专员",
     },
     {
         "handle": "lumen-fashion", "name": "Lumen Fashion", "home_country": "US",
@@ -41,6 +43,7 @@ STORES: list[dict[str, Any]] = [
         "marketplaces": ["US", "SG", "MY"], "profile": "fashion",
         "owner": ("owner@lumen-fashion.example", "Maya Chen", "en"),
         "staff": ("support@lumen-fashion.example", "Jordan Lee", "en"),
+        "clerk_role": "Order clerk",
     },
 ]
 CLERK_LEVELS = {
@@ -82,7 +85,7 @@ class Command(BaseCommand):
             staff = _person(*spec["staff"])
             with transaction.atomic():
                 role, _ = Role.objects.get_or_create(
-                    store=store, name="Order clerk",
+                    store=store, name=spec["clerk_role"],
                     defaults={"kind": Role.Kind.CUSTOM,
                               "levels": {m.value: int(CLERK_LEVELS.get(m, Level.NONE)) for m in Module}},
                 )
@@ -94,7 +97,7 @@ class Command(BaseCommand):
                     seeder(store=store, owner=owner, profile=spec["profile"])
                 self.stdout.write(f"  {store.handle}: {name} demo data ready")
             logins += [(owner.email, f"Owner of /store/{store.handle}/"),
-                       (staff.email, f"Order clerk in /store/{store.handle}/")]
+                       (staff.email, f"{spec['clerk_role']} in /store/{store.handle}/")]
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password: {DEMO_PASSWORD}):"))
         for email, what in logins:
             self.stdout.write(f"  {email:<34} {what}")
