@@ -21,7 +21,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 from .carriers import Carrier, CarrierService, RateBand, RateZone  # noqa: F401 - the platform's carriers
 from .fees import CommissionRate, FeeSchedule, FulfilmentFeeBand  # noqa: F401 - the marketplaces' fees
 from .permissions import FULL_ACCESS, Level, Module
-from .reference import babel_locale, validate_content_language, validate_country, validate_currency
+from .reference import babel_locale, territory_name, validate_content_language, validate_country, validate_currency
 
 HANDLE_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$"
 handle_validator = RegexValidator(
@@ -61,7 +61,7 @@ class Marketplace(models.Model):
         is called by that country's name in the reader's language (Japan, 日本); a site the platform named
         otherwise keeps the name it was given."""
         if self.name == babel_locale("en").territories.get(self.country):
-            return str(babel_locale().territories.get(self.country, self.name))
+            return str(territory_name(self.country))
         return self.name
 
 
